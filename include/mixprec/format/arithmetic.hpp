@@ -1,0 +1,280 @@
+#pragma once
+/// \file format/arithmetic.hpp
+/// Arithmetic of floating types: + - * / fma sqrt and comparisons. Each result is the exact
+/// result rounded once with the type's rounding, overflow and subnormal behaviour (computed with
+/// exact integer arithmetic), with IEEE 754 special cases.
+
+#include <cstdint>
+
+#include "mixprec/config.hpp"
+#include "mixprec/detail/bits.hpp"
+#include "mixprec/format/conversion.hpp"
+#include "mixprec/format/floating.hpp"
+
+namespace mixprec {
+
+namespace detail {
+
+using kind = unpacked::kind;
+
+/// The NaN an operation returns: the first NaN operand (quieted), else the default NaN.
+MIXPREC_HOST_DEVICE constexpr unpacked propagate_nan(const unpacked& a, const unpacked& b) noexcept {
+  return a.k == kind::nan ? a : b;
+}
+
+/// Zero result of an exact cancellation or of adding two zeros (IEEE 754 6.3).
+template <rounding R>
+MIXPREC_HOST_DEVICE constexpr unpacked zero_sum(bool sign_a, bool sign_b) noexcept {
+  if (sign_a == sign_b) return make_zero(sign_a);
+  return make_zero(R == rounding::downward);
+}
+
+/// Exact sum of two finite nonzero values whose significands have at most 48 bits. The result
+/// is exact but for a sticky bit far below any rounding position (see unpacked).
+template <rounding R>
+MIXPREC_HOST_DEVICE constexpr unpacked add_finite(unpacked a, unpacked b) noexcept {
+  // Put both leading bits at bit 61: the lower 13+ bits are zero, bit 62 takes the carry.
+  const int la = 61 - bit_width_minus_one(a.sig), lb = 61 - bit_width_minus_one(b.sig);
+  a.sig <<= la;
+  a.exp -= la;
+  b.sig <<= lb;
+  b.exp -= lb;
+  if (a.exp < b.exp || (a.exp == b.exp && a.sig < b.sig)) {
+    const unpacked t = a;
+    a = b;
+    b = t;
+  }
+  // An alignment shift of more than 13 bits leaves a - b >= 2^61 - 2^48, so the jammed bit
+  // stays far below the last place of any format of at most 24 bits precision.
+  b.sig = shift_right_jam(b.sig, a.exp - b.exp);
+  if (a.sign == b.sign) return make_finite(a.sign, a.exp, a.sig + b.sig);
+  const std::uint64_t diff = a.sig - b.sig;
+  if (diff == 0) return zero_sum<R>(a.sign, b.sign);
+  return make_finite(a.sign, a.exp, diff);
+}
+
+template <rounding R>
+MIXPREC_HOST_DEVICE constexpr unpacked add(const unpacked& a, const unpacked& b) noexcept {
+  if (a.k == kind::nan || b.k == kind::nan) return propagate_nan(a, b);
+  if (a.k == kind::infinite) {
+    if (b.k == kind::infinite && a.sign != b.sign) return make_nan();
+    return a;
+  }
+  if (b.k == kind::infinite) return b;
+  if (a.k == kind::zero) return b.k == kind::zero ? zero_sum<R>(a.sign, b.sign) : b;
+  if (b.k == kind::zero) return a;
+  return add_finite<R>(a, b);
+}
+
+MIXPREC_HOST_DEVICE constexpr unpacked negate(unpacked a) noexcept {
+  a.sign = !a.sign;
+  return a;
+}
+
+MIXPREC_HOST_DEVICE constexpr unpacked mul(const unpacked& a, const unpacked& b) noexcept {
+  if (a.k == kind::nan || b.k == kind::nan) return propagate_nan(a, b);
+  const bool sign = a.sign != b.sign;
+  if (a.k == kind::infinite || b.k == kind::infinite) {
+    if (a.k == kind::zero || b.k == kind::zero) return make_nan();
+    return make_infinity(sign);
+  }
+  if (a.k == kind::zero || b.k == kind::zero) return make_zero(sign);
+  return make_finite(sign, a.exp + b.exp, a.sig * b.sig);  // <= 48 bits: exact
+}
+
+MIXPREC_HOST_DEVICE constexpr unpacked div(const unpacked& a, const unpacked& b) noexcept {
+  if (a.k == kind::nan || b.k == kind::nan) return propagate_nan(a, b);
+  const bool sign = a.sign != b.sign;
+  if (a.k == kind::infinite) return b.k == kind::infinite ? make_nan() : make_infinity(sign);
+  if (b.k == kind::infinite) return make_zero(sign);
+  if (b.k == kind::zero) return a.k == kind::zero ? make_nan() : make_infinity(sign);
+  if (a.k == kind::zero) return make_zero(sign);
+  // Dividend at bit 62, divisor <= 24 bits: a quotient of 39+ bits, then a sticky remainder bit.
+  const int shift = 62 - bit_width_minus_one(a.sig);
+  const std::uint64_t dividend = a.sig << shift;
+  const std::uint64_t q = dividend / b.sig, r = dividend % b.sig;
+  return make_finite(sign, a.exp - shift - b.exp - 1, (q << 1) | (r != 0 ? 1 : 0));
+}
+
+MIXPREC_HOST_DEVICE constexpr unpacked sqrt(const unpacked& a) noexcept {
+  if (a.k == kind::nan || a.k == kind::zero) return a;  // sqrt(-0) = -0
+  if (a.sign) return make_nan();
+  if (a.k == kind::infinite) return a;
+  // Scale to 2^62 <= m < 2^64 with an even exponent: a root of 31-32 bits, then a sticky bit.
+  int shift = 62 - bit_width_minus_one(a.sig);
+  if (((a.exp - shift) & 1) != 0) ++shift;
+  const std::uint64_t m = a.sig << shift;
+  const std::uint64_t root = isqrt(m);
+  const bool rest = m != root * root;
+  return make_finite(false, (a.exp - shift) / 2 - 1, (root << 1) | (rest ? 1 : 0));
+}
+
+template <rounding R>
+MIXPREC_HOST_DEVICE constexpr unpacked fma(const unpacked& a, const unpacked& b,
+                                           const unpacked& c) noexcept {
+  if (a.k == kind::nan || b.k == kind::nan) return propagate_nan(a, b);
+  const unpacked product = mul(a, b);  // exact: NaN only for 0 * inf
+  if (product.k == kind::nan) return c.k == kind::nan ? c : product;
+  return add<R>(product, c);  // the product has at most 48 bits: add stays exact
+}
+
+/// Ordering key of a non-NaN value: monotone in the value, equal for +0, -0 and flushed
+/// subnormals.
+template <class T>
+MIXPREC_HOST_DEVICE constexpr std::int64_t order_key(T x) noexcept {
+  const unpacked u = x.unpack();
+  if (u.k == kind::zero) return 0;
+  const auto mag = static_cast<std::int64_t>(
+      (static_cast<std::uint64_t>(x.bits()) >> encoding<typename T::format>::padding) &
+      encoding<typename T::format>::magnitude_mask);
+  // E8M0's code 0 is a value, not zero: shift so that it stays above the zero key.
+  const std::int64_t key = encoding<typename T::format>::has_zero ? mag : mag + 1;
+  return u.sign ? -key : key;
+}
+
+template <class T>
+MIXPREC_HOST_DEVICE constexpr bool is_nan(T x) noexcept {
+  return x.unpack().k == kind::nan;
+}
+
+}  // namespace detail
+
+#define MIXPREC_FLOATING_TEMPLATE template <class F, rounding R, overflow O, subnormals S>
+#define MIXPREC_FLOATING floating<F, R, O, S>
+
+/// Correctly rounded sum.
+MIXPREC_FLOATING_TEMPLATE
+MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING operator+(MIXPREC_FLOATING a,
+                                                          MIXPREC_FLOATING b) noexcept {
+  std::uint32_t random = 0;
+  if constexpr (R == rounding::stochastic)
+    random = detail::stateless_random(detail::op_code::add, a.bits(), b.bits());
+  return MIXPREC_FLOATING::round(detail::add<R>(a.unpack(), b.unpack()), random);
+}
+
+/// Correctly rounded difference (one rounding, not a + (-b) rounded twice).
+MIXPREC_FLOATING_TEMPLATE
+MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING operator-(MIXPREC_FLOATING a,
+                                                          MIXPREC_FLOATING b) noexcept {
+  std::uint32_t random = 0;
+  if constexpr (R == rounding::stochastic)
+    random = detail::stateless_random(detail::op_code::sub, a.bits(), b.bits());
+  const detail::unpacked ub = b.unpack();
+  return MIXPREC_FLOATING::round(
+      detail::add<R>(a.unpack(), ub.k == detail::kind::nan ? ub : detail::negate(ub)), random);
+}
+
+/// Correctly rounded product.
+MIXPREC_FLOATING_TEMPLATE
+MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING operator*(MIXPREC_FLOATING a,
+                                                          MIXPREC_FLOATING b) noexcept {
+  std::uint32_t random = 0;
+  if constexpr (R == rounding::stochastic)
+    random = detail::stateless_random(detail::op_code::mul, a.bits(), b.bits());
+  return MIXPREC_FLOATING::round(detail::mul(a.unpack(), b.unpack()), random);
+}
+
+/// Correctly rounded quotient; x / 0 is an infinity (which a saturating type or a format without
+/// infinity turns into its largest value or NaN, as for any infinite result).
+MIXPREC_FLOATING_TEMPLATE
+MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING operator/(MIXPREC_FLOATING a,
+                                                          MIXPREC_FLOATING b) noexcept {
+  std::uint32_t random = 0;
+  if constexpr (R == rounding::stochastic)
+    random = detail::stateless_random(detail::op_code::div, a.bits(), b.bits());
+  return MIXPREC_FLOATING::round(detail::div(a.unpack(), b.unpack()), random);
+}
+
+/// Flips the sign bit; never rounds. In the fnuz formats 0 and NaN are their own negation; in
+/// an unsigned format (E8M0) the negation of a value is NaN.
+MIXPREC_FLOATING_TEMPLATE
+MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING operator-(MIXPREC_FLOATING a) noexcept {
+  using enc = detail::encoding<F>;
+  using storage = typename MIXPREC_FLOATING::storage;
+  if constexpr (!enc::is_signed) {
+    return MIXPREC_FLOATING::from_bits(static_cast<storage>(enc::nan_code << enc::padding));
+  } else {
+    const std::uint64_t code = static_cast<std::uint64_t>(a.bits()) >> enc::padding;
+    if constexpr (enc::nan == nan_style::negative_zero) {
+      if ((code & enc::magnitude_mask) == 0) return a;  // +0 and the NaN
+    }
+    return MIXPREC_FLOATING::from_bits(static_cast<storage>((code ^ enc::sign_mask) << enc::padding));
+  }
+}
+
+/// The value itself.
+MIXPREC_FLOATING_TEMPLATE
+MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING operator+(MIXPREC_FLOATING a) noexcept { return a; }
+
+/// a * b + c with one rounding.
+MIXPREC_FLOATING_TEMPLATE
+MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING fma(MIXPREC_FLOATING a, MIXPREC_FLOATING b,
+                                                    MIXPREC_FLOATING c) noexcept {
+  std::uint32_t random = 0;
+  if constexpr (R == rounding::stochastic)
+    random = detail::stateless_random(detail::op_code::fma, a.bits(), b.bits(), c.bits());
+  return MIXPREC_FLOATING::round(detail::fma<R>(a.unpack(), b.unpack(), c.unpack()), random);
+}
+
+/// Correctly rounded square root; sqrt(-0) = -0, sqrt of a negative value is NaN.
+MIXPREC_FLOATING_TEMPLATE
+MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING sqrt(MIXPREC_FLOATING a) noexcept {
+  std::uint32_t random = 0;
+  if constexpr (R == rounding::stochastic)
+    random = detail::stateless_random(detail::op_code::sqrt, a.bits());
+  return MIXPREC_FLOATING::round(detail::sqrt(a.unpack()), random);
+}
+
+MIXPREC_FLOATING_TEMPLATE
+MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING& operator+=(MIXPREC_FLOATING& a,
+                                                           MIXPREC_FLOATING b) noexcept {
+  return a = a + b;
+}
+MIXPREC_FLOATING_TEMPLATE
+MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING& operator-=(MIXPREC_FLOATING& a,
+                                                           MIXPREC_FLOATING b) noexcept {
+  return a = a - b;
+}
+MIXPREC_FLOATING_TEMPLATE
+MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING& operator*=(MIXPREC_FLOATING& a,
+                                                           MIXPREC_FLOATING b) noexcept {
+  return a = a * b;
+}
+MIXPREC_FLOATING_TEMPLATE
+MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING& operator/=(MIXPREC_FLOATING& a,
+                                                           MIXPREC_FLOATING b) noexcept {
+  return a = a / b;
+}
+
+/// IEEE equality: NaN equals nothing, -0 == +0 (and a flushed subnormal equals zero).
+MIXPREC_FLOATING_TEMPLATE
+MIXPREC_HOST_DEVICE constexpr bool operator==(MIXPREC_FLOATING a, MIXPREC_FLOATING b) noexcept {
+  if (detail::is_nan(a) || detail::is_nan(b)) return false;
+  return detail::order_key(a) == detail::order_key(b);
+}
+MIXPREC_FLOATING_TEMPLATE
+MIXPREC_HOST_DEVICE constexpr bool operator<(MIXPREC_FLOATING a, MIXPREC_FLOATING b) noexcept {
+  if (detail::is_nan(a) || detail::is_nan(b)) return false;
+  return detail::order_key(a) < detail::order_key(b);
+}
+MIXPREC_FLOATING_TEMPLATE
+MIXPREC_HOST_DEVICE constexpr bool operator!=(MIXPREC_FLOATING a, MIXPREC_FLOATING b) noexcept {
+  return !(a == b);
+}
+MIXPREC_FLOATING_TEMPLATE
+MIXPREC_HOST_DEVICE constexpr bool operator>(MIXPREC_FLOATING a, MIXPREC_FLOATING b) noexcept {
+  return b < a;
+}
+MIXPREC_FLOATING_TEMPLATE
+MIXPREC_HOST_DEVICE constexpr bool operator<=(MIXPREC_FLOATING a, MIXPREC_FLOATING b) noexcept {
+  return a < b || a == b;
+}
+MIXPREC_FLOATING_TEMPLATE
+MIXPREC_HOST_DEVICE constexpr bool operator>=(MIXPREC_FLOATING a, MIXPREC_FLOATING b) noexcept {
+  return b < a || a == b;
+}
+
+#undef MIXPREC_FLOATING
+#undef MIXPREC_FLOATING_TEMPLATE
+
+}  // namespace mixprec

@@ -1,0 +1,155 @@
+#pragma once
+/// \file format/floating.hpp
+/// `floating<Format, R, O, S>`: a number in `Format` whose every produced value is rounded with
+/// `R`, overflows by `O` and treats subnormals by `S`.
+
+#include <concepts>
+#include <cstdint>
+#include <type_traits>
+
+#include "mixprec/config.hpp"
+#include "mixprec/detail/bits.hpp"
+#include "mixprec/detail/philox.hpp"
+#include "mixprec/format/conversion.hpp"
+#include "mixprec/format/encoding.hpp"
+#include "mixprec/format/formats.hpp"
+#include "mixprec/format/rounding.hpp"
+
+#if defined(MIXPREC_CUDA_COMPILER)
+#include "mixprec/format/cuda_interop.hpp"
+#endif
+
+namespace mixprec {
+
+template <class Format, rounding R = rounding::nearest_even, overflow O = overflow::standard,
+          subnormals S = subnormals::keep>
+class floating;
+
+namespace detail {
+
+template <class T>
+struct is_floating : std::false_type {};
+template <class F, rounding R, overflow O, subnormals S>
+struct is_floating<floating<F, R, O, S>> : std::true_type {};
+
+/// Integer types a floating converts from (every standard integer type but bool).
+template <class T>
+concept convertible_integer = std::integral<T> && !std::same_as<std::remove_cv_t<T>, bool>;
+
+/// Operation codes that key the stateless random bits of stochastic types.
+enum class op_code : std::uint64_t { convert = 1, add, sub, mul, div, fma, sqrt };
+
+/// Random bits for a stochastic operation of a type without a stream: a pure function of the
+/// operation and its operands (see MIXPREC_STOCHASTIC_SEED).
+MIXPREC_HOST_DEVICE constexpr std::uint32_t stateless_random(op_code op, std::uint64_t a,
+                                                             std::uint64_t b = 0,
+                                                             std::uint64_t c = 0) noexcept {
+  const std::uint64_t counter =
+      mix64(mix64(mix64(static_cast<std::uint64_t>(op) ^ a) ^ b) + c);
+  return random_bits(MIXPREC_STOCHASTIC_SEED, counter);
+}
+
+}  // namespace detail
+
+/// A floating-point number in `Format` (a descriptor of mixprec::formats).
+///
+/// \tparam Format a format descriptor: its bit layout and special values
+/// \tparam R      rounding of every value the type produces (conversions into it, arithmetic)
+/// \tparam O      what an overflowing result becomes
+/// \tparam S      whether subnormal numbers exist (flush: they read and round to signed zero)
+///
+/// Trivially copyable, the size of its storage word; every operation is constexpr and can run
+/// on the host and on a CUDA device. Conversions in are explicit and rounded once; conversions
+/// out to float and double are exact.
+template <class Format, rounding R, overflow O, subnormals S>
+class floating {
+  using enc = detail::encoding<Format>;
+
+ public:
+  using format = Format;
+  /// The unsigned integer type holding the code.
+  using storage = typename enc::storage;
+  static constexpr rounding rounding_mode = R;
+  static constexpr overflow overflow_mode = O;
+  static constexpr subnormals subnormal_mode = S;
+
+  /// Leaves the value uninitialised (trivial); `floating{}` is the code 0.
+  floating() = default;
+
+  /// The value whose code is `bits` (no check: any code is a valid value or NaN).
+  MIXPREC_HOST_DEVICE static constexpr floating from_bits(storage bits) noexcept {
+    return floating(raw_tag{}, bits);
+  }
+  /// The code.
+  MIXPREC_HOST_DEVICE constexpr storage bits() const noexcept { return bits_; }
+
+  /// Rounds `x` once with R (never through float).
+  MIXPREC_HOST_DEVICE constexpr explicit floating(double x) noexcept
+      : bits_(from_unpacked(detail::unpack_value(x), detail::bit_cast<std::uint64_t>(x))) {}
+  MIXPREC_HOST_DEVICE constexpr explicit floating(float x) noexcept
+      : bits_(from_unpacked(detail::unpack_value(x), detail::bit_cast<std::uint32_t>(x))) {}
+  template <detail::convertible_integer Int>
+  MIXPREC_HOST_DEVICE constexpr explicit floating(Int x) noexcept
+      : bits_(from_unpacked(detail::unpack_integer(x), static_cast<std::uint64_t>(x))) {}
+  /// Converts from another floating type, rounding once with this type's R.
+  template <class F2, rounding R2, overflow O2, subnormals S2>
+    requires(!std::is_same_v<floating<F2, R2, O2, S2>, floating>)
+  MIXPREC_HOST_DEVICE constexpr explicit floating(floating<F2, R2, O2, S2> x) noexcept
+      : bits_(from_unpacked(x.unpack(), x.bits())) {}
+
+  /// Exact.
+  MIXPREC_HOST_DEVICE constexpr explicit operator float() const noexcept {
+    return detail::to_float(unpack());
+  }
+  /// Exact.
+  MIXPREC_HOST_DEVICE constexpr explicit operator double() const noexcept {
+    return detail::to_double(unpack());
+  }
+
+#if defined(MIXPREC_CUDA_COMPILER)
+  /// Bit-exact conversion from the CUDA type of the same format (__half, __nv_bfloat16,
+  /// __nv_fp8_e4m3, __nv_fp8_e5m2).
+  template <class Native>
+    requires std::is_same_v<Native, typename detail::cuda_native<Format>::type>
+  MIXPREC_HOST_DEVICE explicit floating(Native n) noexcept
+      : bits_(detail::cuda_native<Format>::to_bits(n)) {}
+  /// Bit-exact conversion to the CUDA type of the same format.
+  template <class Native>
+    requires std::is_same_v<Native, typename detail::cuda_native<Format>::type>
+  MIXPREC_HOST_DEVICE explicit operator Native() const noexcept {
+    return detail::cuda_native<Format>::from_bits(bits_);
+  }
+#endif
+
+  /// The exact value (subnormals read as zero when S is flush). Internal.
+  MIXPREC_HOST_DEVICE constexpr detail::unpacked unpack() const noexcept {
+    return detail::decode<Format, S == subnormals::flush>(bits_);
+  }
+  /// Rounds an exact value into this type with the given random bits (stochastic only). Internal.
+  MIXPREC_HOST_DEVICE static constexpr floating round(const detail::unpacked& u,
+                                                      std::uint32_t random = 0) noexcept {
+    return from_bits(static_cast<storage>(detail::encode<Format, R, O, S>(u, random)));
+  }
+
+ private:
+  struct raw_tag {};
+  MIXPREC_HOST_DEVICE constexpr floating(raw_tag, storage bits) noexcept : bits_(bits) {}
+
+  MIXPREC_HOST_DEVICE static constexpr storage from_unpacked(const detail::unpacked& u,
+                                                             std::uint64_t source_bits) noexcept {
+    std::uint32_t random = 0;
+    if constexpr (R == rounding::stochastic) {
+      random = detail::stateless_random(detail::op_code::convert, source_bits,
+                                        static_cast<std::uint64_t>(u.exp));
+    }
+    return static_cast<storage>(detail::encode<Format, R, O, S>(u, random));
+  }
+
+  storage bits_;
+};
+
+/// True for every specialisation of floating.
+template <class T>
+inline constexpr bool is_floating_v = detail::is_floating<std::remove_cv_t<T>>::value;
+
+}  // namespace mixprec

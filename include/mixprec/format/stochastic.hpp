@@ -1,0 +1,111 @@
+#pragma once
+/// \file format/stochastic.hpp
+/// Stochastic rounding with explicit randomness.
+///
+/// A value x between its neighbours lo (lower magnitude) and hi rounds to hi with probability
+/// (|x| - |lo|) / (|hi| - |lo|). The decision uses 32 random bits u: the result is hi iff
+/// u < floor((|x| - |lo|) / (|hi| - |lo|) * 2^32). The probability is therefore exact when x has
+/// at most 32 bits below the last place of the target, and otherwise low by less than 2^-32.
+/// The bits come either from the caller or from Philox4x32-10 keyed by (seed, counter), so the
+/// same seed and counter give the same result on every compiler and on CUDA devices.
+
+#include <cstdint>
+
+#include "mixprec/config.hpp"
+#include "mixprec/detail/philox.hpp"
+#include "mixprec/format/arithmetic.hpp"
+#include "mixprec/format/conversion.hpp"
+#include "mixprec/format/floating.hpp"
+
+namespace mixprec {
+
+namespace detail {
+template <class T>
+concept stochastic_floating = is_floating_v<T> && T::rounding_mode == rounding::stochastic;
+
+MIXPREC_HOST_DEVICE constexpr unpacked unpack_any(float x) noexcept { return unpack_value(x); }
+MIXPREC_HOST_DEVICE constexpr unpacked unpack_any(double x) noexcept { return unpack_value(x); }
+template <convertible_integer Int>
+MIXPREC_HOST_DEVICE constexpr unpacked unpack_any(Int x) noexcept {
+  return unpack_integer(x);
+}
+template <class F, rounding R, overflow O, subnormals S>
+MIXPREC_HOST_DEVICE constexpr unpacked unpack_any(floating<F, R, O, S> x) noexcept {
+  return x.unpack();
+}
+}  // namespace detail
+
+/// Rounds `x` (float, double, an integer or any floating) stochastically into T with the given
+/// 32 random bits. T must have rounding::stochastic.
+template <class T, class From>
+  requires detail::stochastic_floating<T>
+MIXPREC_HOST_DEVICE constexpr T stochastic_round(From x, std::uint32_t random_bits) noexcept {
+  return T::round(detail::unpack_any(x), random_bits);
+}
+
+/// Rounds `x` stochastically into T with the random bits of (seed, counter). A bulk conversion
+/// that uses the element index as counter equals these scalar conversions element by element.
+template <class T, class From>
+  requires detail::stochastic_floating<T>
+MIXPREC_HOST_DEVICE constexpr T stochastic_round(From x, std::uint64_t seed,
+                                                 std::uint64_t counter) noexcept {
+  return T::round(detail::unpack_any(x), detail::random_bits(seed, counter));
+}
+
+/// A seed and a running counter: each conversion or operation consumes the next counter value,
+/// so a sequence of operations is reproducible from (seed, first counter) and its draws are
+/// independent. Use it wherever the same operation repeats (accumulation), since the operators
+/// of a stochastic type draw their bits from the operands alone.
+class stochastic_stream {
+ public:
+  MIXPREC_HOST_DEVICE constexpr explicit stochastic_stream(std::uint64_t seed,
+                                                           std::uint64_t counter = 0) noexcept
+      : seed_(seed), counter_(counter) {}
+
+  MIXPREC_HOST_DEVICE constexpr std::uint64_t seed() const noexcept { return seed_; }
+  /// The counter the next draw will use.
+  MIXPREC_HOST_DEVICE constexpr std::uint64_t counter() const noexcept { return counter_; }
+  /// The next 32 random bits.
+  MIXPREC_HOST_DEVICE constexpr std::uint32_t next() noexcept {
+    return detail::random_bits(seed_, counter_++);
+  }
+
+  template <class T, class From>
+    requires detail::stochastic_floating<T>
+  MIXPREC_HOST_DEVICE constexpr T round(From x) noexcept {
+    return T::round(detail::unpack_any(x), next());
+  }
+  template <detail::stochastic_floating T>
+  MIXPREC_HOST_DEVICE constexpr T add(T a, T b) noexcept {
+    return T::round(detail::add<rounding::stochastic>(a.unpack(), b.unpack()), next());
+  }
+  template <detail::stochastic_floating T>
+  MIXPREC_HOST_DEVICE constexpr T sub(T a, T b) noexcept {
+    const detail::unpacked ub = b.unpack();
+    return T::round(detail::add<rounding::stochastic>(
+                        a.unpack(), ub.k == detail::unpacked::kind::nan ? ub : detail::negate(ub)),
+                    next());
+  }
+  template <detail::stochastic_floating T>
+  MIXPREC_HOST_DEVICE constexpr T mul(T a, T b) noexcept {
+    return T::round(detail::mul(a.unpack(), b.unpack()), next());
+  }
+  template <detail::stochastic_floating T>
+  MIXPREC_HOST_DEVICE constexpr T div(T a, T b) noexcept {
+    return T::round(detail::div(a.unpack(), b.unpack()), next());
+  }
+  template <detail::stochastic_floating T>
+  MIXPREC_HOST_DEVICE constexpr T fma(T a, T b, T c) noexcept {
+    return T::round(detail::fma<rounding::stochastic>(a.unpack(), b.unpack(), c.unpack()), next());
+  }
+  template <detail::stochastic_floating T>
+  MIXPREC_HOST_DEVICE constexpr T sqrt(T a) noexcept {
+    return T::round(detail::sqrt(a.unpack()), next());
+  }
+
+ private:
+  std::uint64_t seed_;
+  std::uint64_t counter_;
+};
+
+}  // namespace mixprec
