@@ -23,7 +23,7 @@ namespace detail {
 }  // namespace mixprec
 
 /// Throws mixprec::error("<function>: <message>") unless `cond` holds. Host code only.
-#define MIXPREC_ASSERT(cond, message)                                     \
-  do {                                                                    \
+#define MIXPREC_ASSERT(cond, message)                                 \
+  do {                                                                \
     if (!(cond)) ::mixprec::detail::throw_error(__func__, (message)); \
   } while (false)

@@ -42,8 +42,8 @@ MIXPREC_HOST_DEVICE constexpr philox_block philox4x32(philox_block counter, std:
 /// 0, 0).
 MIXPREC_HOST_DEVICE constexpr std::uint32_t random_bits(std::uint64_t seed,
                                                         std::uint64_t counter) noexcept {
-  const philox_block c{{static_cast<std::uint32_t>(counter),
-                        static_cast<std::uint32_t>(counter >> 32), 0u, 0u}};
+  const philox_block c{
+      {static_cast<std::uint32_t>(counter), static_cast<std::uint32_t>(counter >> 32), 0u, 0u}};
   return philox4x32(c, static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32))
       .word[0];
 }

@@ -18,7 +18,8 @@ namespace detail {
 using kind = unpacked::kind;
 
 /// The NaN an operation returns: the first NaN operand (quieted), else the default NaN.
-MIXPREC_HOST_DEVICE constexpr unpacked propagate_nan(const unpacked& a, const unpacked& b) noexcept {
+MIXPREC_HOST_DEVICE constexpr unpacked propagate_nan(const unpacked& a,
+                                                     const unpacked& b) noexcept {
   return a.k == kind::nan ? a : b;
 }
 
@@ -145,7 +146,7 @@ MIXPREC_HOST_DEVICE constexpr bool is_nan(T x) noexcept {
 /// Correctly rounded sum.
 MIXPREC_FLOATING_TEMPLATE
 MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING operator+(MIXPREC_FLOATING a,
-                                                          MIXPREC_FLOATING b) noexcept {
+                                                         MIXPREC_FLOATING b) noexcept {
   std::uint32_t random = 0;
   if constexpr (R == rounding::stochastic)
     random = detail::stateless_random(detail::op_code::add, a.bits(), b.bits());
@@ -155,7 +156,7 @@ MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING operator+(MIXPREC_FLOATING a,
 /// Correctly rounded difference (one rounding, not a + (-b) rounded twice).
 MIXPREC_FLOATING_TEMPLATE
 MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING operator-(MIXPREC_FLOATING a,
-                                                          MIXPREC_FLOATING b) noexcept {
+                                                         MIXPREC_FLOATING b) noexcept {
   std::uint32_t random = 0;
   if constexpr (R == rounding::stochastic)
     random = detail::stateless_random(detail::op_code::sub, a.bits(), b.bits());
@@ -167,7 +168,7 @@ MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING operator-(MIXPREC_FLOATING a,
 /// Correctly rounded product.
 MIXPREC_FLOATING_TEMPLATE
 MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING operator*(MIXPREC_FLOATING a,
-                                                          MIXPREC_FLOATING b) noexcept {
+                                                         MIXPREC_FLOATING b) noexcept {
   std::uint32_t random = 0;
   if constexpr (R == rounding::stochastic)
     random = detail::stateless_random(detail::op_code::mul, a.bits(), b.bits());
@@ -178,7 +179,7 @@ MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING operator*(MIXPREC_FLOATING a,
 /// infinity turns into its largest value or NaN, as for any infinite result).
 MIXPREC_FLOATING_TEMPLATE
 MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING operator/(MIXPREC_FLOATING a,
-                                                          MIXPREC_FLOATING b) noexcept {
+                                                         MIXPREC_FLOATING b) noexcept {
   std::uint32_t random = 0;
   if constexpr (R == rounding::stochastic)
     random = detail::stateless_random(detail::op_code::div, a.bits(), b.bits());
@@ -198,7 +199,8 @@ MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING operator-(MIXPREC_FLOATING a) noe
     if constexpr (enc::nan == nan_style::negative_zero) {
       if ((code & enc::magnitude_mask) == 0) return a;  // +0 and the NaN
     }
-    return MIXPREC_FLOATING::from_bits(static_cast<storage>((code ^ enc::sign_mask) << enc::padding));
+    return MIXPREC_FLOATING::from_bits(
+        static_cast<storage>((code ^ enc::sign_mask) << enc::padding));
   }
 }
 
@@ -209,7 +211,7 @@ MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING operator+(MIXPREC_FLOATING a) noe
 /// a * b + c with one rounding.
 MIXPREC_FLOATING_TEMPLATE
 MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING fma(MIXPREC_FLOATING a, MIXPREC_FLOATING b,
-                                                    MIXPREC_FLOATING c) noexcept {
+                                                   MIXPREC_FLOATING c) noexcept {
   std::uint32_t random = 0;
   if constexpr (R == rounding::stochastic)
     random = detail::stateless_random(detail::op_code::fma, a.bits(), b.bits(), c.bits());

@@ -18,14 +18,17 @@ MIXPREC_HOST_DEVICE constexpr int fpclassify(floating<F, R, O, S> x) noexcept {
   using enc = detail::encoding<F>;
   const detail::unpacked u = x.unpack();
   switch (u.k) {
-    case detail::unpacked::kind::nan: return FP_NAN;
-    case detail::unpacked::kind::infinite: return FP_INFINITE;
-    case detail::unpacked::kind::zero: return FP_ZERO;
-    case detail::unpacked::kind::finite: break;
+    case detail::unpacked::kind::nan:
+      return FP_NAN;
+    case detail::unpacked::kind::infinite:
+      return FP_INFINITE;
+    case detail::unpacked::kind::zero:
+      return FP_ZERO;
+    case detail::unpacked::kind::finite:
+      break;
   }
-  if (enc::has_subnormals &&
-      ((static_cast<std::uint64_t>(x.bits()) >> enc::padding) & enc::magnitude_mask) <
-          (std::uint64_t{1} << enc::mantissa_bits))
+  if (enc::has_subnormals && ((static_cast<std::uint64_t>(x.bits()) >> enc::padding) &
+                              enc::magnitude_mask) < (std::uint64_t{1} << enc::mantissa_bits))
     return FP_SUBNORMAL;
   return FP_NORMAL;
 }

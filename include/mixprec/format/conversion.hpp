@@ -175,20 +175,33 @@ MIXPREC_HOST_DEVICE constexpr std::uint64_t round_finite(bool sign, int exp, std
   const bool inexact = half || sticky;
   bool up = false;
   switch (R) {
-    case rounding::nearest_even: up = half && (sticky || (kept & 1) != 0); break;
-    case rounding::nearest_away: up = half; break;
-    case rounding::toward_zero: break;
-    case rounding::upward: up = inexact && !sign; break;
-    case rounding::downward: up = inexact && sign; break;
-    case rounding::to_odd: kept |= inexact ? 1 : 0; break;
-    case rounding::stochastic: up = random < fraction; break;
+    case rounding::nearest_even:
+      up = half && (sticky || (kept & 1) != 0);
+      break;
+    case rounding::nearest_away:
+      up = half;
+      break;
+    case rounding::toward_zero:
+      break;
+    case rounding::upward:
+      up = inexact && !sign;
+      break;
+    case rounding::downward:
+      up = inexact && sign;
+      break;
+    case rounding::to_odd:
+      kept |= inexact ? 1 : 0;
+      break;
+    case rounding::stochastic:
+      up = random < fraction;
+      break;
   }
   kept += up ? 1 : 0;
   // kept counts last places from the bottom of the binade below the one it starts in, so adding
   // it to the code of that binade gives the code; a carry into the next binade falls out.
-  const std::int64_t magnitude =
-      static_cast<std::int64_t>(quantum + man_bits + enc::bias - 1) * (std::int64_t{1} << man_bits) +
-      static_cast<std::int64_t>(kept);
+  const std::int64_t magnitude = static_cast<std::int64_t>(quantum + man_bits + enc::bias - 1) *
+                                     (std::int64_t{1} << man_bits) +
+                                 static_cast<std::int64_t>(kept);
   if constexpr (!enc::has_zero) {
     if (magnitude < 0) return pack<Format>(false, 0);  // below the smallest value: the smallest
   }
@@ -206,10 +219,14 @@ template <class Format, rounding R, overflow O, subnormals S>
 MIXPREC_HOST_DEVICE constexpr std::uint64_t encode(const unpacked& u,
                                                    std::uint32_t random = 0) noexcept {
   switch (u.k) {
-    case unpacked::kind::zero: return encode_zero<Format>(u.sign);
-    case unpacked::kind::infinite: return encode_infinity<Format, O>(u.sign);
-    case unpacked::kind::nan: return encode_nan<Format>(u.sign, u.sig);
-    case unpacked::kind::finite: break;
+    case unpacked::kind::zero:
+      return encode_zero<Format>(u.sign);
+    case unpacked::kind::infinite:
+      return encode_infinity<Format, O>(u.sign);
+    case unpacked::kind::nan:
+      return encode_nan<Format>(u.sign, u.sig);
+    case unpacked::kind::finite:
+      break;
   }
   return round_finite<Format, R, O, S>(u.sign, u.exp, u.sig, random);
 }

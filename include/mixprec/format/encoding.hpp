@@ -45,7 +45,7 @@ struct encoding {
   static constexpr std::uint64_t quiet_bit = mantissa_bits > 0 ? one << (mantissa_bits - 1) : 0;
 
   /// Magnitude code of the largest finite value.
-  static constexpr std::uint64_t max_magnitude = nan == nan_style::ieee       ? infinity_magnitude - 1
+  static constexpr std::uint64_t max_magnitude = nan == nan_style::ieee ? infinity_magnitude - 1
                                                  : nan == nan_style::all_ones ? magnitude_mask - 1
                                                                               : magnitude_mask;
   /// Magnitude code of the smallest positive value (subnormal where they exist).
@@ -55,8 +55,8 @@ struct encoding {
   static constexpr int emax = static_cast<int>(max_magnitude >> mantissa_bits) - bias;
 
   /// The canonical quiet NaN (positive where the sign is free).
-  static constexpr std::uint64_t nan_code = nan == nan_style::ieee       ? infinity_magnitude | quiet_bit
-                                            : nan == nan_style::all_ones ? magnitude_mask
+  static constexpr std::uint64_t nan_code = nan == nan_style::ieee ? infinity_magnitude | quiet_bit
+                                            : nan == nan_style::all_ones      ? magnitude_mask
                                             : nan == nan_style::negative_zero ? sign_mask
                                                                               : 0;
   static_assert(max_magnitude > 0);

@@ -32,9 +32,11 @@ struct is_floating : std::false_type {};
 template <class F, rounding R, overflow O, subnormals S>
 struct is_floating<floating<F, R, O, S>> : std::true_type {};
 
-/// Integer types a floating converts from (every standard integer type but bool).
+/// Integer types a floating converts from: every standard integer type but bool (extended
+/// integers wider than 64 bits are not accepted).
 template <class T>
-concept convertible_integer = std::integral<T> && !std::same_as<std::remove_cv_t<T>, bool>;
+concept convertible_integer =
+    std::integral<T> && !std::same_as<std::remove_cv_t<T>, bool> && sizeof(T) <= 8;
 
 /// Operation codes that key the stateless random bits of stochastic types.
 enum class op_code : std::uint64_t { convert = 1, add, sub, mul, div, fma, sqrt };
@@ -44,8 +46,7 @@ enum class op_code : std::uint64_t { convert = 1, add, sub, mul, div, fma, sqrt 
 MIXPREC_HOST_DEVICE constexpr std::uint32_t stateless_random(op_code op, std::uint64_t a,
                                                              std::uint64_t b = 0,
                                                              std::uint64_t c = 0) noexcept {
-  const std::uint64_t counter =
-      mix64(mix64(mix64(static_cast<std::uint64_t>(op) ^ a) ^ b) + c);
+  const std::uint64_t counter = mix64(mix64(mix64(static_cast<std::uint64_t>(op) ^ a) ^ b) + c);
   return random_bits(MIXPREC_STOCHASTIC_SEED, counter);
 }
 
@@ -93,8 +94,8 @@ class floating {
       : bits_(from_unpacked(detail::unpack_integer(x), static_cast<std::uint64_t>(x))) {}
   /// Converts from another floating type, rounding once with this type's R.
   template <class F2, rounding R2, overflow O2, subnormals S2>
-    requires(!std::is_same_v<floating<F2, R2, O2, S2>, floating>)
-  MIXPREC_HOST_DEVICE constexpr explicit floating(floating<F2, R2, O2, S2> x) noexcept
+  requires(!std::is_same_v<floating<F2, R2, O2, S2>, floating>) MIXPREC_HOST_DEVICE
+      constexpr explicit floating(floating<F2, R2, O2, S2> x) noexcept
       : bits_(from_unpacked(x.unpack(), x.bits())) {}
 
   /// Exact.
@@ -110,13 +111,13 @@ class floating {
   /// Bit-exact conversion from the CUDA type of the same format (__half, __nv_bfloat16,
   /// __nv_fp8_e4m3, __nv_fp8_e5m2).
   template <class Native>
-    requires std::is_same_v<Native, typename detail::cuda_native<Format>::type>
-  MIXPREC_HOST_DEVICE explicit floating(Native n) noexcept
+  requires std::is_same_v<Native, typename detail::cuda_native<Format>::type>
+      MIXPREC_HOST_DEVICE explicit floating(Native n) noexcept
       : bits_(detail::cuda_native<Format>::to_bits(n)) {}
   /// Bit-exact conversion to the CUDA type of the same format.
   template <class Native>
-    requires std::is_same_v<Native, typename detail::cuda_native<Format>::type>
-  MIXPREC_HOST_DEVICE explicit operator Native() const noexcept {
+  requires std::is_same_v<Native, typename detail::cuda_native<Format>::type>
+      MIXPREC_HOST_DEVICE explicit operator Native() const noexcept {
     return detail::cuda_native<Format>::from_bits(bits_);
   }
 #endif

@@ -38,8 +38,8 @@ struct basic_format {
 /// Any IEEE 754-style binary format with `ExpBits` exponent bits (2..8) and `ManBits` explicit
 /// significand bits (1..23): bias 2^(ExpBits-1) - 1, infinities, NaNs, subnormals.
 template <int ExpBits, int ManBits>
-struct ieee : basic_format<ExpBits, ManBits, (1 << (ExpBits - 1)) - 1, true, true, nan_style::ieee,
-                           true> {
+struct ieee
+    : basic_format<ExpBits, ManBits, (1 << (ExpBits - 1)) - 1, true, true, nan_style::ieee, true> {
   static_assert(ExpBits >= 2 && ExpBits <= 8, "ieee<E, M>: E must be in 2..8");
   static_assert(ManBits >= 1 && ManBits <= 23, "ieee<E, M>: M must be in 1..23");
   static constexpr char name_storage[] = {

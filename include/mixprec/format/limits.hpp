@@ -36,11 +36,16 @@ constexpr int ceil_log10(double x) noexcept {
 
 constexpr std::float_round_style round_style_of(rounding r) noexcept {
   switch (r) {
-    case rounding::nearest_even: return std::round_to_nearest;
-    case rounding::toward_zero: return std::round_toward_zero;
-    case rounding::upward: return std::round_toward_infinity;
-    case rounding::downward: return std::round_toward_neg_infinity;
-    default: return std::round_indeterminate;
+    case rounding::nearest_even:
+      return std::round_to_nearest;
+    case rounding::toward_zero:
+      return std::round_toward_zero;
+    case rounding::upward:
+      return std::round_toward_infinity;
+    case rounding::downward:
+      return std::round_toward_neg_infinity;
+    default:
+      return std::round_indeterminate;
   }
 }
 
@@ -54,13 +59,15 @@ class std::numeric_limits<mixprec::floating<F, R, O, S>> {
   using T = mixprec::floating<F, R, O, S>;
   using enc = mixprec::detail::encoding<F>;
   MIXPREC_HOST_DEVICE static constexpr T code(bool sign, std::uint64_t magnitude) noexcept {
-    return T::from_bits(static_cast<typename T::storage>(mixprec::detail::pack<F>(sign, magnitude)));
+    return T::from_bits(
+        static_cast<typename T::storage>(mixprec::detail::pack<F>(sign, magnitude)));
   }
   /// 2^e, exactly (subnormal codes allowed even when S flushes).
   MIXPREC_HOST_DEVICE static constexpr T power_of_two(int e) noexcept {
     return T::from_bits(static_cast<typename T::storage>(
         mixprec::detail::encode<F, mixprec::rounding::nearest_even, mixprec::overflow::standard,
-                                mixprec::subnormals::keep>(mixprec::detail::make_finite(false, e, 1))));
+                                mixprec::subnormals::keep>(
+            mixprec::detail::make_finite(false, e, 1))));
   }
   static constexpr bool keeps_subnormals = enc::has_subnormals && S == mixprec::subnormals::keep;
 
@@ -77,10 +84,9 @@ class std::numeric_limits<mixprec::floating<F, R, O, S>> {
       keeps_subnormals ? std::denorm_present : std::denorm_absent;
   static constexpr bool has_denorm_loss = false;
   static constexpr std::float_round_style round_style = mixprec::detail::round_style_of(R);
-  static constexpr bool is_iec559 = enc::nan == mixprec::nan_style::ieee &&
-                                    R == mixprec::rounding::nearest_even &&
-                                    O == mixprec::overflow::standard &&
-                                    S == mixprec::subnormals::keep;
+  static constexpr bool is_iec559 =
+      enc::nan == mixprec::nan_style::ieee && R == mixprec::rounding::nearest_even &&
+      O == mixprec::overflow::standard && S == mixprec::subnormals::keep;
   static constexpr bool is_bounded = true;
   static constexpr bool is_modulo = false;
   static constexpr int digits = enc::mantissa_bits + 1;
@@ -103,17 +109,16 @@ class std::numeric_limits<mixprec::floating<F, R, O, S>> {
     return power_of_two(-enc::mantissa_bits);
   }
   MIXPREC_HOST_DEVICE static constexpr T round_error() noexcept {
-    return power_of_two(R == mixprec::rounding::nearest_even ||
-                                R == mixprec::rounding::nearest_away
-                            ? -1
-                            : 0);
+    return power_of_two(
+        R == mixprec::rounding::nearest_even || R == mixprec::rounding::nearest_away ? -1 : 0);
   }
   MIXPREC_HOST_DEVICE static constexpr T infinity() noexcept {
     return enc::has_infinity ? code(false, enc::infinity_magnitude) : T{};
   }
   MIXPREC_HOST_DEVICE static constexpr T quiet_NaN() noexcept {
-    return enc::has_nan ? T::from_bits(static_cast<typename T::storage>(enc::nan_code << enc::padding))
-                        : T{};
+    return enc::has_nan
+               ? T::from_bits(static_cast<typename T::storage>(enc::nan_code << enc::padding))
+               : T{};
   }
   MIXPREC_HOST_DEVICE static constexpr T signaling_NaN() noexcept {
     return has_signaling_NaN ? code(false, enc::infinity_magnitude | (enc::quiet_bit >> 1)) : T{};

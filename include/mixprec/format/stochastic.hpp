@@ -38,17 +38,16 @@ MIXPREC_HOST_DEVICE constexpr unpacked unpack_any(floating<F, R, O, S> x) noexce
 /// Rounds `x` (float, double, an integer or any floating) stochastically into T with the given
 /// 32 random bits. T must have rounding::stochastic.
 template <class T, class From>
-  requires detail::stochastic_floating<T>
-MIXPREC_HOST_DEVICE constexpr T stochastic_round(From x, std::uint32_t random_bits) noexcept {
+requires detail::stochastic_floating<T> MIXPREC_HOST_DEVICE constexpr T stochastic_round(
+    From x, std::uint32_t random_bits) noexcept {
   return T::round(detail::unpack_any(x), random_bits);
 }
 
 /// Rounds `x` stochastically into T with the random bits of (seed, counter). A bulk conversion
 /// that uses the element index as counter equals these scalar conversions element by element.
 template <class T, class From>
-  requires detail::stochastic_floating<T>
-MIXPREC_HOST_DEVICE constexpr T stochastic_round(From x, std::uint64_t seed,
-                                                 std::uint64_t counter) noexcept {
+requires detail::stochastic_floating<T> MIXPREC_HOST_DEVICE constexpr T stochastic_round(
+    From x, std::uint64_t seed, std::uint64_t counter) noexcept {
   return T::round(detail::unpack_any(x), detail::random_bits(seed, counter));
 }
 
@@ -71,8 +70,7 @@ class stochastic_stream {
   }
 
   template <class T, class From>
-    requires detail::stochastic_floating<T>
-  MIXPREC_HOST_DEVICE constexpr T round(From x) noexcept {
+  requires detail::stochastic_floating<T> MIXPREC_HOST_DEVICE constexpr T round(From x) noexcept {
     return T::round(detail::unpack_any(x), next());
   }
   template <detail::stochastic_floating T>
