@@ -90,24 +90,42 @@ MIXPREC_HOST_DEVICE constexpr unpacked div(const unpacked& a, const unpacked& b)
   if (b.k == kind::infinite) return make_zero(sign);
   if (b.k == kind::zero) return a.k == kind::zero ? make_nan() : make_infinity(sign);
   if (a.k == kind::zero) return make_zero(sign);
-  // Dividend at bit 62, divisor <= 24 bits: a quotient of 39+ bits, then a sticky remainder bit.
-  const int shift = 62 - bit_width_minus_one(a.sig);
-  const std::uint64_t dividend = a.sig << shift;
-  const std::uint64_t q = dividend / b.sig, r = dividend % b.sig;
-  return make_finite(sign, a.exp - shift - b.exp - 1, (q << 1) | (r != 0 ? 1 : 0));
+  // Long division in two 64-bit steps: 62-63 exact quotient bits, then a sticky remainder bit.
+  // Stochastic rounding needs the 32 bits below the last place exact, so a sticky bit alone
+  // right after the 24-bit significand would not do.
+  const int shift = bit_width_minus_one(b.sig) + 39 - bit_width_minus_one(a.sig);
+  const std::uint64_t dividend = a.sig << shift;                     // leading bit at 39..62
+  const std::uint64_t q1 = dividend / b.sig, r1 = dividend % b.sig;  // q1 in [2^38, 2^40)
+  const std::uint64_t q2 = (r1 << 23) / b.sig, r2 = (r1 << 23) % b.sig;
+  const std::uint64_t q = (q1 << 23) | q2;
+  return make_finite(sign, a.exp - shift - b.exp - 24, (q << 1) | (r2 != 0 ? 1 : 0));
 }
 
 MIXPREC_HOST_DEVICE constexpr unpacked sqrt(const unpacked& a) noexcept {
   if (a.k == kind::nan || a.k == kind::zero) return a;  // sqrt(-0) = -0
   if (a.sign) return make_nan();
   if (a.k == kind::infinite) return a;
-  // Scale to 2^62 <= m < 2^64 with an even exponent: a root of 31-32 bits, then a sticky bit.
+  // Scale to 2^62 <= m < 2^64 with an even exponent, take the 32-bit integer root, then extend
+  // it bit by bit (root' = 2 root + d) to 58 exact bits and a sticky bit, so that the 32 bits
+  // below the last place are exact, as stochastic rounding needs.
   int shift = 62 - bit_width_minus_one(a.sig);
   if (((a.exp - shift) & 1) != 0) ++shift;
   const std::uint64_t m = a.sig << shift;
-  const std::uint64_t root = isqrt(m);
-  const bool rest = m != root * root;
-  return make_finite(false, (a.exp - shift) / 2 - 1, (root << 1) | (rest ? 1 : 0));
+  std::uint64_t root = isqrt(m);
+  std::uint64_t rest = m - root * root;  // <= 2 root
+  constexpr int extra_bits = 26;
+  for (int i = 0; i < extra_bits; ++i) {
+    // (2 root + 1)^2 <= 4 (root^2 + rest)  <=>  4 rest >= 4 root + 1
+    rest <<= 2;
+    const std::uint64_t trial = (root << 2) | 1;
+    root <<= 1;
+    if (rest >= trial) {
+      rest -= trial;
+      root |= 1;
+    }
+  }
+  return make_finite(false, (a.exp - shift) / 2 - extra_bits - 1,
+                     (root << 1) | (rest != 0 ? 1 : 0));
 }
 
 template <rounding R>
