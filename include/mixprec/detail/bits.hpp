@@ -15,6 +15,11 @@ MIXPREC_HOST_DEVICE constexpr To bit_cast(const From& from) noexcept {
   return __builtin_bit_cast(To, from);
 }
 
+/// std::is_constant_evaluated, usable in device code.
+MIXPREC_HOST_DEVICE constexpr bool is_constant_evaluated() noexcept {
+  return __builtin_is_constant_evaluated();
+}
+
 /// Number of leading zero bits of a 64-bit word (64 for zero).
 MIXPREC_HOST_DEVICE constexpr int countl_zero(std::uint64_t x) noexcept {
 #if !defined(MIXPREC_DEVICE_PASS)

@@ -4,11 +4,14 @@
 /// result rounded once with the type's rounding, overflow and subnormal behaviour (computed with
 /// exact integer arithmetic), with IEEE 754 special cases.
 
+#include <cfloat>
 #include <cstdint>
+#include <type_traits>
 
 #include "mixprec/config.hpp"
 #include "mixprec/detail/bits.hpp"
 #include "mixprec/format/conversion.hpp"
+#include "mixprec/format/float_kernels.hpp"
 #include "mixprec/format/floating.hpp"
 
 namespace mixprec {
@@ -137,6 +140,53 @@ MIXPREC_HOST_DEVICE constexpr unpacked fma(const unpacked& a, const unpacked& b,
   return add<R>(product, c);  // the product has at most 48 bits: add stays exact
 }
 
+/// Whether + - * / of a format can be done as one float operation followed by one rounding into
+/// the format, giving the correctly rounded result. For round-to-nearest this holds when float
+/// carries at least 2p + 2 significant bits (p <= 11) and the exact result is never below float's
+/// normal range (products of subnormals of at least 2^-63); for bfloat16 (p = 8) a product or
+/// quotient in float's subnormal range is exact or lies at least half an ulp of float away from
+/// every rounding boundary of bfloat16, so its single float rounding cannot move it across one.
+/// Float arithmetic must be exact IEEE single precision (FLT_EVAL_METHOD == 0, the default
+/// rounding mode, no flush-to-zero).
+template <class F, rounding R>
+inline constexpr bool has_float_arithmetic =
+    FLT_EVAL_METHOD == 0 && has_float_kernel<F, R> &&
+    ((R == rounding::nearest_even && (std::is_same_v<F, formats::bf16> ||
+                                      (encoding<F>::mantissa_bits <= 10 &&
+                                       encoding<F>::emin - encoding<F>::mantissa_bits >= -63))) ||
+     (R == rounding::nearest_away && encoding<F>::mantissa_bits <= 10 &&
+      encoding<F>::emin - encoding<F>::mantissa_bits >= -63));
+
+struct float_plus {
+  MIXPREC_HOST_DEVICE constexpr float operator()(float a, float b) const noexcept { return a + b; }
+};
+struct float_minus {
+  MIXPREC_HOST_DEVICE constexpr float operator()(float a, float b) const noexcept { return a - b; }
+};
+struct float_times {
+  MIXPREC_HOST_DEVICE constexpr float operator()(float a, float b) const noexcept { return a * b; }
+};
+struct float_divides {
+  MIXPREC_HOST_DEVICE constexpr float operator()(float a, float b) const noexcept { return a / b; }
+};
+
+/// a op b through float (see has_float_arithmetic), with the NaN rules of the exact path: the
+/// first NaN operand, quieted, else the default NaN. Written with selects so that loops vectorise.
+template <class F, rounding R, overflow O, subnormals S, class Op>
+MIXPREC_HOST_DEVICE constexpr std::uint32_t float_arithmetic(std::uint32_t a, std::uint32_t b,
+                                                             Op op) noexcept {
+  const float fa = widen_to_float<F, S>(a), fb = widen_to_float<F, S>(b);
+  const float r = op(fa, fb);
+  using enc = encoding<F>;
+  constexpr auto default_nan = static_cast<std::uint32_t>(encode_nan<F>(false, 0));
+  // A NaN operand's code with the quiet bit set is its quieted self (IEEE style); the other
+  // styles have one NaN code per sign, which is already what the exact path returns.
+  constexpr auto quiet =
+      static_cast<std::uint32_t>(enc::nan == nan_style::ieee ? enc::quiet_bit << enc::padding : 0);
+  const std::uint32_t nan = select(fa != fa, a | quiet, select(fb != fb, b | quiet, default_nan));
+  return select(r != r, nan, round_float<F, R, O, S>(r));
+}
+
 /// Ordering key of a non-NaN value: monotone in the value, equal for +0, -0 and flushed
 /// subnormals.
 template <class T>
@@ -165,6 +215,14 @@ MIXPREC_HOST_DEVICE constexpr bool is_nan(T x) noexcept {
 MIXPREC_FLOATING_TEMPLATE
 MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING operator+(MIXPREC_FLOATING a,
                                                          MIXPREC_FLOATING b) noexcept {
+  // Constant evaluation takes the exact path: it rejects float operations that give NaN or
+  // infinity.
+  if constexpr (detail::has_float_arithmetic<F, R>) {
+    if (!detail::is_constant_evaluated()) {
+      return MIXPREC_FLOATING::from_bits(static_cast<typename MIXPREC_FLOATING::storage>(
+          detail::float_arithmetic<F, R, O, S>(a.bits(), b.bits(), detail::float_plus{})));
+    }
+  }
   std::uint32_t random = 0;
   if constexpr (R == rounding::stochastic)
     random = detail::stateless_random(detail::op_code::add, a.bits(), b.bits());
@@ -175,6 +233,14 @@ MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING operator+(MIXPREC_FLOATING a,
 MIXPREC_FLOATING_TEMPLATE
 MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING operator-(MIXPREC_FLOATING a,
                                                          MIXPREC_FLOATING b) noexcept {
+  // Constant evaluation takes the exact path: it rejects float operations that give NaN or
+  // infinity.
+  if constexpr (detail::has_float_arithmetic<F, R>) {
+    if (!detail::is_constant_evaluated()) {
+      return MIXPREC_FLOATING::from_bits(static_cast<typename MIXPREC_FLOATING::storage>(
+          detail::float_arithmetic<F, R, O, S>(a.bits(), b.bits(), detail::float_minus{})));
+    }
+  }
   std::uint32_t random = 0;
   if constexpr (R == rounding::stochastic)
     random = detail::stateless_random(detail::op_code::sub, a.bits(), b.bits());
@@ -187,6 +253,14 @@ MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING operator-(MIXPREC_FLOATING a,
 MIXPREC_FLOATING_TEMPLATE
 MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING operator*(MIXPREC_FLOATING a,
                                                          MIXPREC_FLOATING b) noexcept {
+  // Constant evaluation takes the exact path: it rejects float operations that give NaN or
+  // infinity.
+  if constexpr (detail::has_float_arithmetic<F, R>) {
+    if (!detail::is_constant_evaluated()) {
+      return MIXPREC_FLOATING::from_bits(static_cast<typename MIXPREC_FLOATING::storage>(
+          detail::float_arithmetic<F, R, O, S>(a.bits(), b.bits(), detail::float_times{})));
+    }
+  }
   std::uint32_t random = 0;
   if constexpr (R == rounding::stochastic)
     random = detail::stateless_random(detail::op_code::mul, a.bits(), b.bits());
@@ -198,6 +272,14 @@ MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING operator*(MIXPREC_FLOATING a,
 MIXPREC_FLOATING_TEMPLATE
 MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING operator/(MIXPREC_FLOATING a,
                                                          MIXPREC_FLOATING b) noexcept {
+  // Constant evaluation takes the exact path: it rejects float operations that give NaN or
+  // infinity.
+  if constexpr (detail::has_float_arithmetic<F, R>) {
+    if (!detail::is_constant_evaluated()) {
+      return MIXPREC_FLOATING::from_bits(static_cast<typename MIXPREC_FLOATING::storage>(
+          detail::float_arithmetic<F, R, O, S>(a.bits(), b.bits(), detail::float_divides{})));
+    }
+  }
   std::uint32_t random = 0;
   if constexpr (R == rounding::stochastic)
     random = detail::stateless_random(detail::op_code::div, a.bits(), b.bits());

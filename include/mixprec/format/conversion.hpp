@@ -133,6 +133,51 @@ MIXPREC_HOST_DEVICE constexpr std::uint64_t encode_overflow(bool sign) noexcept 
   return encode_max<Format>(sign);
 }
 
+/// sig / 2^shift (shift > 0) rounded to an integer in mode R; `sign` is the sign of the value.
+/// `random` is used only by rounding::stochastic: the result moves away from zero iff random is
+/// below the discarded fraction expressed in units of 2^-32 (truncated).
+template <rounding R>
+MIXPREC_HOST_DEVICE constexpr std::uint64_t round_shifted(std::uint64_t sig, int shift, bool sign,
+                                                          std::uint32_t random) noexcept {
+  std::uint64_t kept = 0;
+  bool half = false, sticky = false;
+  if (shift < 64) {
+    kept = sig >> shift;
+    half = ((sig >> (shift - 1)) & 1) != 0;
+    sticky = (sig & ((std::uint64_t{1} << (shift - 1)) - 1)) != 0;
+  } else if (shift == 64) {
+    half = (sig >> 63) != 0;
+    sticky = (sig << 1) != 0;
+  } else {
+    sticky = sig != 0;
+  }
+  const bool inexact = half || sticky;
+  switch (R) {
+    case rounding::nearest_even:
+      return kept + (half && (sticky || (kept & 1) != 0) ? 1 : 0);
+    case rounding::nearest_away:
+      return kept + (half ? 1 : 0);
+    case rounding::toward_zero:
+      return kept;
+    case rounding::upward:
+      return kept + (inexact && !sign ? 1 : 0);
+    case rounding::downward:
+      return kept + (inexact && sign ? 1 : 0);
+    case rounding::to_odd:
+      return kept | (inexact ? 1 : 0);
+    case rounding::stochastic:
+      break;
+  }
+  std::uint32_t fraction = 0;  // discarded part in units of 2^-32
+  const std::uint64_t rem = shift < 64 ? sig & ((std::uint64_t{1} << shift) - 1) : sig;
+  if (shift <= 32) {
+    fraction = static_cast<std::uint32_t>(rem << (32 - shift));
+  } else if (shift - 32 < 64) {
+    fraction = static_cast<std::uint32_t>(rem >> (shift - 32));
+  }
+  return kept + (random < fraction ? 1 : 0);
+}
+
 /// Rounds sig * 2^exp (sig != 0, negated when `sign`) once into Format. `random` is used only by
 /// rounding::stochastic: the result moves away from zero iff random < the discarded fraction
 /// expressed in units of 2^-32 of the gap (truncated).
@@ -147,56 +192,8 @@ MIXPREC_HOST_DEVICE constexpr std::uint64_t round_finite(bool sign, int exp, std
   // Exponent of the last place: the binade's own, or emin's below the normal range.
   const int quantum = (e < enc::emin ? enc::emin : e) - man_bits;
   const int shift = quantum - exp;
-  std::uint64_t kept = 0;
-  bool half = false, sticky = false;
-  std::uint32_t fraction = 0;  // discarded part in units of 2^-32 of the last place
-  if (shift <= 0) {
-    kept = sig << -shift;  // exact; fits because e <= emax
-  } else {
-    if (shift < 64) {
-      kept = sig >> shift;
-      half = ((sig >> (shift - 1)) & 1) != 0;
-      sticky = (sig & ((std::uint64_t{1} << (shift - 1)) - 1)) != 0;
-    } else if (shift == 64) {
-      half = (sig >> 63) != 0;
-      sticky = (sig << 1) != 0;
-    } else {
-      sticky = true;
-    }
-    if constexpr (R == rounding::stochastic) {
-      const std::uint64_t rem = shift < 64 ? sig & ((std::uint64_t{1} << shift) - 1) : sig;
-      if (shift <= 32) {
-        fraction = static_cast<std::uint32_t>(rem << (32 - shift));
-      } else if (shift - 32 < 64) {
-        fraction = static_cast<std::uint32_t>(rem >> (shift - 32));
-      }
-    }
-  }
-  const bool inexact = half || sticky;
-  bool up = false;
-  switch (R) {
-    case rounding::nearest_even:
-      up = half && (sticky || (kept & 1) != 0);
-      break;
-    case rounding::nearest_away:
-      up = half;
-      break;
-    case rounding::toward_zero:
-      break;
-    case rounding::upward:
-      up = inexact && !sign;
-      break;
-    case rounding::downward:
-      up = inexact && sign;
-      break;
-    case rounding::to_odd:
-      kept |= inexact ? 1 : 0;
-      break;
-    case rounding::stochastic:
-      up = random < fraction;
-      break;
-  }
-  kept += up ? 1 : 0;
+  const std::uint64_t kept = shift <= 0 ? sig << -shift  // exact; fits because e <= emax
+                                        : round_shifted<R>(sig, shift, sign, random);
   // kept counts last places from the bottom of the binade below the one it starts in, so adding
   // it to the code of that binade gives the code; a carry into the next binade falls out.
   const std::int64_t magnitude = static_cast<std::int64_t>(quantum + man_bits + enc::bias - 1) *

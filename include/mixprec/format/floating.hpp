@@ -12,6 +12,7 @@
 #include "mixprec/detail/philox.hpp"
 #include "mixprec/format/conversion.hpp"
 #include "mixprec/format/encoding.hpp"
+#include "mixprec/format/float_kernels.hpp"
 #include "mixprec/format/formats.hpp"
 #include "mixprec/format/rounding.hpp"
 
@@ -87,8 +88,7 @@ class floating {
   /// Rounds `x` once with R (never through float).
   MIXPREC_HOST_DEVICE constexpr explicit floating(double x) noexcept
       : bits_(from_unpacked(detail::unpack_value(x), detail::bit_cast<std::uint64_t>(x))) {}
-  MIXPREC_HOST_DEVICE constexpr explicit floating(float x) noexcept
-      : bits_(from_unpacked(detail::unpack_value(x), detail::bit_cast<std::uint32_t>(x))) {}
+  MIXPREC_HOST_DEVICE constexpr explicit floating(float x) noexcept : bits_(from_float(x)) {}
   template <detail::convertible_integer Int>
   MIXPREC_HOST_DEVICE constexpr explicit floating(Int x) noexcept
       : bits_(from_unpacked(detail::unpack_integer(x), static_cast<std::uint64_t>(x))) {}
@@ -100,7 +100,11 @@ class floating {
 
   /// Exact.
   MIXPREC_HOST_DEVICE constexpr explicit operator float() const noexcept {
-    return detail::to_float(unpack());
+    if constexpr (detail::has_float_kernel<Format, rounding::nearest_even>) {
+      return detail::widen_to_float<Format, S>(bits_);
+    } else {
+      return detail::to_float(unpack());
+    }
   }
   /// Exact.
   MIXPREC_HOST_DEVICE constexpr explicit operator double() const noexcept {
@@ -135,6 +139,14 @@ class floating {
  private:
   struct raw_tag {};
   MIXPREC_HOST_DEVICE constexpr floating(raw_tag, storage bits) noexcept : bits_(bits) {}
+
+  MIXPREC_HOST_DEVICE static constexpr storage from_float(float x) noexcept {
+    if constexpr (detail::has_float_kernel<Format, R>) {
+      return static_cast<storage>(detail::round_float<Format, R, O, S>(x));
+    } else {
+      return from_unpacked(detail::unpack_value(x), detail::bit_cast<std::uint32_t>(x));
+    }
+  }
 
   MIXPREC_HOST_DEVICE static constexpr storage from_unpacked(const detail::unpacked& u,
                                                              std::uint64_t source_bits) noexcept {
