@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# Builds and runs the rounding demo (examples/rounding_demo.cpp) in the
-# release build tree, installing missing packages first.
+# Builds and runs the formats tour (examples/formats_tour.cpp) in the release
+# build tree, installing missing packages first: every number format side by
+# side, how chosen values round into each under every rounding mode, and the
+# spacing of representable values.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash scripts/install-deps.sh
 
 cmake --preset release
-cmake --build --preset release --target rounding_demo -j2
+cmake --build --preset release --target formats_tour -j2
 
-demo="$(find build/release -type f -name rounding_demo -perm -u+x -print -quit)"
+demo="$(find build/release -type f -name formats_tour -perm -u+x -print -quit)"
 if [[ -z "$demo" ]]; then
-  echo "demo: rounding_demo was not built" >&2
+  echo "demo: formats_tour was not built" >&2
   exit 1
 fi
 echo "demo: running $demo"
