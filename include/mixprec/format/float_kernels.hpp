@@ -48,19 +48,20 @@ MIXPREC_HOST_DEVICE constexpr std::uint32_t round_float_nearest_even(float x) no
   using enc = encoding<Format>;
   constexpr int man_bits = enc::mantissa_bits;
   constexpr int shift = 23 - man_bits;
-  constexpr std::uint32_t sign_mask = static_cast<std::uint32_t>(enc::sign_mask);
   constexpr std::uint32_t max_mag = static_cast<std::uint32_t>(enc::max_magnitude);
   constexpr std::uint32_t rebias = static_cast<std::uint32_t>(127 - enc::bias) << 23;
   constexpr std::uint32_t min_normal_bits = static_cast<std::uint32_t>(enc::emin + 127) << 23;
 
   const std::uint32_t u = bit_cast<std::uint32_t>(x);
-  const bool negative = (u >> 31) != 0;
   const std::uint32_t a = u & 0x7fffffffu;
-  // Normal results (and, with float's exponent range, every result).
-  const std::uint32_t above = select(a >= min_normal_bits, a, min_normal_bits);
-  std::uint32_t mag =
-      (above - rebias + ((1u << (shift - 1)) - 1u) + ((above >> shift) & 1u)) >> shift;
-  if constexpr (enc::emin > -126) {
+  std::uint32_t mag = 0;
+  if constexpr (enc::emin == -126) {
+    // Float's own exponent range (bfloat16, tf32): the bit pattern rounds subnormals too.
+    mag = (a + ((1u << (shift - 1)) - 1u) + ((a >> shift) & 1u)) >> shift;
+  } else {
+    // Normal results (the difference wraps for small inputs, which take the other path).
+    const std::uint32_t normal =
+        (a - rebias + ((1u << (shift - 1)) - 1u) + ((a >> shift) & 1u)) >> shift;
     constexpr std::uint32_t magic_bits = static_cast<std::uint32_t>(enc::emin - man_bits + 150)
                                          << 23;
     const bool small = a < min_normal_bits;
@@ -68,32 +69,28 @@ MIXPREC_HOST_DEVICE constexpr std::uint32_t round_float_nearest_even(float x) no
     const std::uint32_t sub = bit_cast<std::uint32_t>(bit_cast<float>(select(small, a, 0u)) +
                                                       bit_cast<float>(magic_bits)) -
                               magic_bits;
-    mag = select(small, sub, mag);
-  } else {
-    const std::uint32_t all = (a + ((1u << (shift - 1)) - 1u) + ((a >> shift) & 1u)) >> shift;
-    mag = select(a < min_normal_bits, all, mag);
+    mag = select(small, sub, normal);
   }
   if constexpr (S == subnormals::flush) {
     mag = select(mag < (std::uint32_t{1} << man_bits), 0u, mag);
   }
-  const std::uint32_t sign = select(negative, sign_mask, 0u);
-  const bool zero_sign = enc::has_negative_zero & negative;
-  std::uint32_t code = select(mag == 0, select(zero_sign, sign_mask, 0u), sign | mag);
-  // Overflow and infinity: round-to-nearest sends both to encode_infinity's result.
-  constexpr std::uint32_t pos_inf =
+  const std::uint32_t sign = (u >> 31) << (enc::exponent_bits + man_bits);
+  std::uint32_t code = sign | mag;
+  if constexpr (!enc::has_negative_zero) code = select(mag == 0, 0u, code);  // fnuz: +0 only
+  // Overflow and infinity: round-to-nearest sends both to encode_infinity's result, which is the
+  // same code for both signs but the sign bit (the fnuz NaN has the sign bit set either way).
+  constexpr std::uint32_t inf_code =
       static_cast<std::uint32_t>(encode_infinity<Format, O>(false) >> enc::padding);
-  constexpr std::uint32_t neg_inf =
-      static_cast<std::uint32_t>(encode_infinity<Format, O>(true) >> enc::padding);
-  code = select(mag > max_mag, select(negative, neg_inf, pos_inf), code);
-  constexpr std::uint32_t pos_nan =
+  code = select(mag > max_mag, sign | inf_code, code);
+  constexpr std::uint32_t nan_code =
       static_cast<std::uint32_t>(encode_nan<Format>(false, 0) >> enc::padding);
-  constexpr std::uint32_t neg_nan =
-      static_cast<std::uint32_t>(encode_nan<Format>(true, 0) >> enc::padding);
-  std::uint32_t nan_code = select(negative, neg_nan, pos_nan);
   if constexpr (enc::nan == nan_style::ieee) {
-    nan_code |= (a & 0x7fffffu) >> shift;  // payload; the quiet bit is already set
+    code = select(a > 0x7f800000u, sign | nan_code | ((a & 0x7fffffu) >> shift), code);
+  } else if constexpr (enc::nan == nan_style::none) {
+    code = select(a > 0x7f800000u, nan_code, code);  // +max
+  } else {
+    code = select(a > 0x7f800000u, sign | nan_code, code);
   }
-  code = select(a > 0x7f800000u, nan_code, code);
   return code << enc::padding;
 }
 
