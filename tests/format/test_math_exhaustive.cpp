@@ -805,8 +805,10 @@ void write_table(const table& t, const std::string& path) {
     for (int o = 0; o < libm_count; ++o) {
       body += std::string("| ") + op_names[o] + " |";
       for (std::size_t fi = 0; fi < fs.size(); ++fi) {
-        body +=
-            " " + ulp_cell(t[fi][static_cast<std::size_t>(o)][static_cast<std::size_t>(m)]) + " |";
+        // Appended piece by piece: GCC 12 misreports "literal" + std::string at -O3 (-Wrestrict).
+        body += ' ';
+        body += ulp_cell(t[fi][static_cast<std::size_t>(o)][static_cast<std::size_t>(m)]);
+        body += " |";
       }
       body += "\n";
     }
