@@ -37,6 +37,10 @@ if ! have_pkg libbenchmark-dev &&
   ! have_glob '/usr/local/lib*/cmake/benchmark/benchmarkConfig.cmake'; then
   missing+=(libbenchmark-dev)
 fi
+# OpenMP for clang++ (g++ brings its own libgomp): the CPU kernels' threads in the clang build.
+if ! have_pkg libomp-dev && ! have_glob '/usr/lib/llvm-*/lib/libomp.so'; then
+  missing+=(libomp-dev)
+fi
 # OpenBLAS is an optional benchmark baseline, but installed when possible.
 if ! have_pkg libopenblas-dev; then
   missing+=(libopenblas-dev)

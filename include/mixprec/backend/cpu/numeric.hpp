@@ -1,0 +1,90 @@
+#pragma once
+/// \file backend/cpu/numeric.hpp
+/// The scalar steps every reference kernel is written in: rounding a value into a type, one
+/// arithmetic operation in the compute type, adding a term to a running sum in the accumulate
+/// type, and a function evaluated once and rounded. docs/policies.md states the rules.
+
+#include <cmath>
+#include <cstdint>
+#include <type_traits>
+
+#include "mixprec/detail/bits.hpp"
+#include "mixprec/format/arithmetic.hpp"
+#include "mixprec/format/conversion.hpp"
+#include "mixprec/format/floating.hpp"
+#include "mixprec/policy/precision.hpp"
+
+namespace mixprec::cpu {
+
+/// `x` rounded once into `To` with To's rounding (float and double round to nearest even).
+template <scalar_type To, scalar_type From>
+constexpr To round_to(From x) noexcept {
+  if constexpr (std::is_same_v<To, From>) {
+    return x;
+  } else if constexpr (is_floating_v<To>) {
+    return To(x);
+  } else if constexpr (is_floating_v<From> && std::is_same_v<To, float>) {
+    if constexpr (converts_exactly_v<From, float>) {
+      return static_cast<float>(x);
+    } else {
+      return static_cast<float>(float32(x));
+    }
+  } else {
+    return static_cast<To>(x);
+  }
+}
+
+/// The exact value of `x` as a double (every scalar type but double's own values fits).
+template <scalar_type T>
+constexpr double to_double(T x) noexcept {
+  return static_cast<double>(x);
+}
+
+namespace detail {
+
+template <scalar_type T>
+constexpr mixprec::detail::unpacked unpack_any(T x) noexcept {
+  if constexpr (is_floating_v<T>) {
+    return x.unpack();
+  } else {
+    return mixprec::detail::unpack_value(x);
+  }
+}
+
+}  // namespace detail
+
+/// `acc + term` computed exactly and rounded once into `A` (the accumulate type), whatever the
+/// type of the term. When `term` converts exactly into `A` this is A's own addition.
+template <scalar_type A, scalar_type T>
+constexpr A accumulate(A acc, T term) noexcept {
+  if constexpr (converts_exactly_v<T, A>) {
+    return acc + round_to<A>(term);
+  } else if constexpr (std::is_same_v<A, float>) {
+    return static_cast<float>(accumulate(float32(acc), term));
+  } else {
+    static_assert(is_floating_v<A>, "accumulate: a double accumulator takes every term exactly");
+    constexpr rounding r = mixprec::detail::rounding_of<A>();
+    std::uint32_t random = 0;
+    if constexpr (r == rounding::stochastic) {
+      random = mixprec::detail::stateless_random(
+          mixprec::detail::op_code::add, static_cast<std::uint64_t>(acc.bits()),
+          mixprec::detail::bit_cast<std::uint64_t>(static_cast<double>(term)));
+    }
+    return A::round(mixprec::detail::add<r>(acc.unpack(), detail::unpack_any(term)), random);
+  }
+}
+
+/// `f(x)` evaluated in double and rounded once into `C`: the rule for the functions (exp, log,
+/// tanh, sigmoid, gelu, ...) of the reference kernels.
+template <scalar_type C, class F>
+C apply_rounded(F&& f, C x) {
+  return round_to<C>(static_cast<double>(f(static_cast<double>(x))));
+}
+
+/// True for float and for floating<fp32> with default behaviour: the types whose arithmetic the
+/// CPU's float instructions carry out exactly.
+template <class T>
+inline constexpr bool is_ieee_float_v =
+    std::is_same_v<T, float> || std::is_same_v<T, floating<formats::fp32>>;
+
+}  // namespace mixprec::cpu
