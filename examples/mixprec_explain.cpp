@@ -4,6 +4,7 @@
 //   $ mixprec-explain 0.1
 //   $ mixprec-explain --format e4m3 --rounding upward 0.1
 //   $ mixprec-explain --bits 0x3c00 --format fp16
+//   $ mixprec-explain --policy mixed_bf16
 //
 // The decimal text is parsed exactly and rounded once into each format (mixprec::from_chars into
 // the target type itself, never through double). Exit status: 0, or 2 for bad arguments.
@@ -14,6 +15,7 @@
 #include <mixprec/format/info.hpp>
 #include <mixprec/format/io.hpp>
 #include <mixprec/mixprec.hpp>
+#include <mixprec/policy/table.hpp>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -30,6 +32,7 @@ using mixprec::rounding;
 constexpr const char* usage_text =
     "usage: mixprec-explain [--format NAME] [--rounding MODE] VALUE...\n"
     "       mixprec-explain --bits CODE --format NAME\n"
+    "       mixprec-explain --policy PRESET\n"
     "       mixprec-explain --help\n"
     "\n"
     "Shows how each decimal VALUE is stored in every number format of mixprec (or in one, with\n"
@@ -41,12 +44,15 @@ constexpr const char* usage_text =
     "  --rounding MODE  nearest_even nearest_away toward_zero upward downward to_odd stochastic\n"
     "                   (stochastic: one draw, its random bits a function of the value)\n"
     "  --bits CODE      the code to decode; needs --format\n"
+    "  --policy PRESET  the precision table of a preset policy: fp32 mixed_fp16 mixed_bf16\n"
+    "                   pure_fp16 pure_bf16 pure_bf16_sr fp8_hybrid fp16_accumulate\n"
     "  -h, --help       this help\n"
     "\n"
     "VALUE: [+-]digits[.digits][e[+-]digits], inf or nan. Examples:\n"
     "  mixprec-explain 0.1\n"
     "  mixprec-explain --format e4m3 --rounding upward 0.1\n"
-    "  mixprec-explain --bits 0x3c00 --format fp16\n";
+    "  mixprec-explain --bits 0x3c00 --format fp16\n"
+    "  mixprec-explain --policy mixed_bf16\n";
 
 template <class... Formats>
 struct format_list {};
@@ -69,6 +75,7 @@ struct request {
   std::optional<std::string> format;  // every format when absent
   rounding mode = rounding::nearest_even;
   std::optional<std::string> bits;
+  std::optional<std::string> policy;
   bool help = false;
 };
 
@@ -136,7 +143,7 @@ request parse_arguments(const std::vector<std::string>& args) {
       value = arg.substr(eq + 1);
       has_value = true;
     }
-    if (name != "--format" && name != "--rounding" && name != "--bits") {
+    if (name != "--format" && name != "--rounding" && name != "--bits" && name != "--policy") {
       throw usage_error{"unknown option '" + arg + "'"};
     }
     if (!has_value) {
@@ -150,11 +157,26 @@ request parse_arguments(const std::vector<std::string>& args) {
       r.format = value;
     } else if (name == "--rounding") {
       r.mode = parse_rounding(value);
+    } else if (name == "--policy") {
+      bool known = false;
+      std::string names;
+      for (std::string_view n : mixprec::preset_names) {
+        known = known || n == value;
+        names += (names.empty() ? "" : " ") + std::string(n);
+      }
+      if (!known) throw usage_error{"unknown policy '" + value + "' (presets: " + names + ")"};
+      r.policy = value;
     } else {
       r.bits = value;
     }
   }
   if (r.help) return r;
+  if (r.policy) {
+    if (r.bits || r.format || !r.values.empty()) {
+      throw usage_error{"--policy takes no other option or value"};
+    }
+    return r;
+  }
   if (r.bits) {
     if (!r.format) throw usage_error{"--bits needs --format"};
     if (!r.values.empty()) throw usage_error{"give either --bits or values, not both"};
@@ -287,6 +309,10 @@ int explain(const std::vector<std::string>& args, std::ostream& out, std::ostrea
     const request r = parse_arguments(args);
     if (r.help) {
       out << usage_text;
+      return 0;
+    }
+    if (r.policy) {
+      out << mixprec::policy_table(*r.policy);
       return 0;
     }
     if (r.bits && !parse_code(*r.bits)) {

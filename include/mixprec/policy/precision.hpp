@@ -73,9 +73,11 @@ inline constexpr bool converts_exactly_v = [] {
   using ef = detail::encoding<detail::format_of_t<From>>;
   using et = detail::encoding<detail::format_of_t<To>>;
   if constexpr (std::is_same_v<detail::format_of_t<From>, detail::format_of_t<To>>) {
-    // Same format: only flushing in To loses values.
+    // Same format: only flushing in To, or To saturating From's infinities, loses values.
     return !(ef::has_subnormals && detail::subnormals_of<From>() == subnormals::keep &&
-             detail::subnormals_of<To>() == subnormals::flush);
+             detail::subnormals_of<To>() == subnormals::flush) &&
+           !(ef::has_infinity && detail::overflow_of<From>() == overflow::standard &&
+             detail::overflow_of<To>() == overflow::saturate);
   } else {
     const int from_min_exp = ef::has_subnormals && detail::subnormals_of<From>() == subnormals::keep
                                  ? ef::emin - ef::mantissa_bits
