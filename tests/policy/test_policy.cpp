@@ -100,9 +100,9 @@ static_assert(resolve_to<p::pure_bf16_sr, precision<bf16, bf16, bf16>>(
     mp::op_list<ops::matmul, ops::add, ops::exp, ops::sum, ops::softmax, ops::mse>{}));
 static_assert(has_roles<p::pure_bf16_sr, bf16_sr, bf16_sr, bf16, bf16, bf16>());
 
-static_assert(resolve_to<p::fp8_hybrid, precision<mp::float8_e4m3, float, float>, pass::forward>(
-    matmul_ops{}));
-static_assert(resolve_to<p::fp8_hybrid, precision<mp::float8_e5m2, float, float>,
+static_assert(resolve_to<p::fp8_hybrid, precision<mp::float8_e4m3, float, float, bf16>,
+                         pass::forward>(matmul_ops{}));
+static_assert(resolve_to<p::fp8_hybrid, precision<mp::float8_e5m2, float, float, bf16>,
                          pass::backward_data, pass::backward_weight>(matmul_ops{}));
 static_assert(resolve_to<p::fp8_hybrid, precision<bf16, float, float>>(pointwise_ops{}));
 static_assert(resolve_to<p::fp8_hybrid, f32>(transcendental_ops{}) &&
@@ -138,6 +138,8 @@ static_assert(std::is_same_v<mp::precision_for<specific, ops::add>, precision<ha
 static_assert(std::is_same_v<mp::storage_t<specific, ops::add>, half>);
 static_assert(std::is_same_v<mp::compute_t<specific, ops::add>, float>);
 static_assert(std::is_same_v<mp::accumulate_t<specific, ops::add>, float>);
+static_assert(std::is_same_v<mp::output_t<specific, ops::add>, half>);
+static_assert(std::is_same_v<mp::output_t<p::fp8_hybrid, ops::matmul>, bf16>);
 // The roles default to the default precision's storage type.
 static_assert(has_roles<specific, half, half, half, half, half>());
 
@@ -183,8 +185,9 @@ TEST_SUITE("policy/policy") {
 
   TEST_CASE("table cells: storage, compute, accumulate, rounding") {
     const std::string t = mp::policy_table<p::fp8_hybrid>();
-    CHECK(t.find("| matmul           | matmul         | e4m3, fp32, fp32, rne | "
-                 "e5m2, fp32, fp32, rne | e5m2, fp32, fp32, rne |") != std::string::npos);
+    CHECK(t.find("| matmul           | matmul         | e4m3, fp32, fp32 -> bf16, rne | "
+                 "e5m2, fp32, fp32 -> bf16, rne | e5m2, fp32, fp32 -> bf16, rne |") !=
+          std::string::npos);
     CHECK(t.find("tensor scaling: per_tensor") != std::string::npos);
     const std::string sr = mp::policy_table<p::pure_bf16_sr>();
     CHECK(sr.find("| optimizer_update | pointwise      | bf16/sr, bf16, bf16, sr |") !=

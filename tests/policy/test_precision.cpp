@@ -17,6 +17,8 @@ using bf16_sat =
 // Defaults: compute = storage, accumulate = compute.
 static_assert(std::is_same_v<mp::precision<mp::half>::compute, mp::half>);
 static_assert(std::is_same_v<mp::precision<mp::half, float>::accumulate, float>);
+static_assert(std::is_same_v<mp::precision<mp::half, float>::output, mp::half>);
+static_assert(std::is_same_v<mp::precision<mp::float8_e4m3, float, float, float>::output, float>);
 static_assert(mp::precision_type<mp::precision<float>> && !mp::precision_type<float>);
 static_assert(mp::scalar_type<double> && mp::scalar_type<bf16_sr> && !mp::scalar_type<int>);
 

@@ -366,13 +366,15 @@ concept policy_type = requires(const T* p) {
 template <policy_type Policy, op_tag Op, pass Pass = pass::forward>
 using precision_for = typename Policy::template resolve<Op, Pass>::type;
 
-/// Its storage, compute and accumulate types.
+/// Its storage, compute, accumulate and output types.
 template <policy_type Policy, op_tag Op, pass Pass = pass::forward>
 using storage_t = typename precision_for<Policy, Op, Pass>::storage;
 template <policy_type Policy, op_tag Op, pass Pass = pass::forward>
 using compute_t = typename precision_for<Policy, Op, Pass>::compute;
 template <policy_type Policy, op_tag Op, pass Pass = pass::forward>
 using accumulate_t = typename precision_for<Policy, Op, Pass>::accumulate;
+template <policy_type Policy, op_tag Op, pass Pass = pass::forward>
+using output_t = typename precision_for<Policy, Op, Pass>::output;
 
 namespace detail {
 template <class Roles, role R>

@@ -87,13 +87,15 @@ struct pure_bf16_sr
 
 /// FP8 in the style of NVIDIA Transformer Engine's HYBRID recipe (Micikevicius et al. 2022,
 /// "FP8 Formats for Deep Learning"): forward matmul inputs E4M3, gradient matmul inputs E5M2,
-/// products exact and accumulated in fp32, per-tensor scaling; other ops bf16 storage with fp32
-/// compute, the precision-sensitive categories in fp32; fp32 master weights.
+/// products exact and accumulated in fp32, results written in bf16, per-tensor scaling; other
+/// ops bf16 storage with fp32 compute, the precision-sensitive categories in fp32; fp32 master
+/// weights.
 struct fp8_hybrid
     : policy<default_precision<precision<bfloat16, float, float>>,
-             rule<categories::matmul, precision<float8_e4m3, float, float>, pass::forward>,
-             rule<categories::matmul, precision<float8_e5m2, float, float>, pass::backward_data,
-                  pass::backward_weight>,
+             rule<categories::matmul, precision<float8_e4m3, float, float, bfloat16>,
+                  pass::forward>,
+             rule<categories::matmul, precision<float8_e5m2, float, float, bfloat16>,
+                  pass::backward_data, pass::backward_weight>,
              rule<categories::transcendental, precision<float>>,
              rule<categories::reduction, precision<float>>,
              rule<categories::normalization, precision<float>>,
@@ -102,8 +104,8 @@ struct fp8_hybrid
              tensor_scaling<tensor_scale::per_tensor>> {
   static constexpr std::string_view name = "fp8_hybrid";
   static constexpr std::string_view summary =
-      "Transformer Engine HYBRID: E4M3 forward, E5M2 gradients, fp32 accumulation, "
-      "per-tensor scaling";
+      "Transformer Engine HYBRID: E4M3 forward, E5M2 gradients, fp32 accumulation, bf16 "
+      "results, per-tensor scaling";
 };
 
 /// mixed_fp16 with the matmuls accumulating in fp16, as fully fused GPU MLPs do on tensor

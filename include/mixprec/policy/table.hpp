@@ -81,8 +81,12 @@ std::string precision_cell() {
   cell += type_short_name<typename P::compute>();
   cell += ", ";
   cell += type_short_name<typename P::accumulate>();
+  if constexpr (!std::is_same_v<typename P::output, typename P::storage>) {
+    cell += " -> ";
+    cell += type_short_name<typename P::output>();
+  }
   cell += ", ";
-  cell += rounding_short_name(rounding_of<typename P::storage>());
+  cell += rounding_short_name(rounding_of<typename P::output>());
   return cell;
 }
 
@@ -131,7 +135,8 @@ constexpr std::string_view policy_name_of() noexcept {
 
 /// `Policy` as text: a Markdown table with one row per op and one column per pass, each cell
 /// "storage, compute, accumulate, rounding" (the rounding results are written with, that of
-/// the storage type); a table of the role types; then the loss scaling, the tensor scaling and
+/// the storage type), or "storage, compute, accumulate -> output, rounding" when results are
+/// written in a type other than the storage type; a table of the role types; then the loss scaling, the tensor scaling and
 /// the mistakes the policy allows.
 template <policy_type Policy>
 std::string policy_table() {
