@@ -91,17 +91,17 @@ struct pure_bf16_sr
 /// ops bf16 storage with fp32 compute, the precision-sensitive categories in fp32; fp32 master
 /// weights.
 struct fp8_hybrid
-    : policy<default_precision<precision<bfloat16, float, float>>,
-             rule<categories::matmul, precision<float8_e4m3, float, float, bfloat16>,
-                  pass::forward>,
-             rule<categories::matmul, precision<float8_e5m2, float, float, bfloat16>,
-                  pass::backward_data, pass::backward_weight>,
-             rule<categories::transcendental, precision<float>>,
-             rule<categories::reduction, precision<float>>,
-             rule<categories::normalization, precision<float>>,
-             rule<categories::loss, precision<float>>,
-             roles<float8_e4m3, float, float, bfloat16, float>,
-             tensor_scaling<tensor_scale::per_tensor>> {
+    : policy<
+          default_precision<precision<bfloat16, float, float>>,
+          rule<categories::matmul, precision<float8_e4m3, float, float, bfloat16>, pass::forward>,
+          rule<categories::matmul, precision<float8_e5m2, float, float, bfloat16>,
+               pass::backward_data, pass::backward_weight>,
+          rule<categories::transcendental, precision<float>>,
+          rule<categories::reduction, precision<float>>,
+          rule<categories::normalization, precision<float>>,
+          rule<categories::loss, precision<float>>,
+          roles<float8_e4m3, float, float, bfloat16, float>,
+          tensor_scaling<tensor_scale::per_tensor>> {
   static constexpr std::string_view name = "fp8_hybrid";
   static constexpr std::string_view summary =
       "Transformer Engine HYBRID: E4M3 forward, E5M2 gradients, fp32 accumulation, bf16 "

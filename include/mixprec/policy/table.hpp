@@ -136,8 +136,8 @@ constexpr std::string_view policy_name_of() noexcept {
 /// `Policy` as text: a Markdown table with one row per op and one column per pass, each cell
 /// "storage, compute, accumulate, rounding" (the rounding results are written with, that of
 /// the storage type), or "storage, compute, accumulate -> output, rounding" when results are
-/// written in a type other than the storage type; a table of the role types; then the loss scaling, the tensor scaling and
-/// the mistakes the policy allows.
+/// written in a type other than the storage type; a table of the role types; then the loss scaling,
+/// the tensor scaling and the mistakes the policy allows.
 template <policy_type Policy>
 std::string policy_table() {
   std::string out = "policy ";
