@@ -9,7 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/install-deps.sh
 
 cmake --preset release
-cmake --build --preset release --target formats_tour -j2
+cmake --build --preset release --target formats_tour policy_tour -j2
 
 demo="$(find build/release -type f -name formats_tour -perm -u+x -print -quit)"
 if [[ -z "$demo" ]]; then
@@ -18,3 +18,12 @@ if [[ -z "$demo" ]]; then
 fi
 echo "demo: running $demo"
 "$demo"
+
+tour="$(find build/release -type f -name policy_tour -perm -u+x -print -quit)"
+if [[ -z "$tour" ]]; then
+  echo "demo: policy_tour was not built" >&2
+  exit 1
+fi
+echo
+echo "demo: running $tour"
+"$tour"

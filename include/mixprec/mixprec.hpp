@@ -2,6 +2,13 @@
 /// \file mixprec.hpp
 /// Everything host-side of mixprec.
 
+#include "mixprec/backend/cpu/elementwise.hpp"
+#include "mixprec/backend/cpu/gemm.hpp"
+#include "mixprec/backend/cpu/loss.hpp"
+#include "mixprec/backend/cpu/norm.hpp"
+#include "mixprec/backend/cpu/reduce.hpp"
+#include "mixprec/backend/cpu/softmax.hpp"
+#include "mixprec/backend/cpu/tensor_ops.hpp"
 #include "mixprec/config.hpp"
 #include "mixprec/error.hpp"
 #include "mixprec/format/aliases.hpp"
@@ -19,3 +26,10 @@
 #include "mixprec/format/math.hpp"
 #include "mixprec/format/rounding.hpp"
 #include "mixprec/format/stochastic.hpp"
+#include "mixprec/policy/ops.hpp"
+#include "mixprec/policy/policy.hpp"
+#include "mixprec/policy/precision.hpp"
+#include "mixprec/policy/presets.hpp"
+#include "mixprec/policy/table.hpp"
+#include "mixprec/tensor/shape.hpp"
+#include "mixprec/tensor/tensor.hpp"

@@ -126,28 +126,11 @@ inline constexpr bool gemm_fuses_v = detail::products_exact_in_float_v<TA, TB> |
 
 namespace detail {
 
-/// Keeps the compiler from fusing the operation that produced `x` with the next one: GCC
-/// contracts a float or double multiply and a following add into an FMA by default
-/// (-ffp-contract=fast), which would skip the product's rounding.
-template <class T>
-inline void opaque(T& x) noexcept {
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
-  __asm__("" : "+x"(x));
-#elif defined(__GNUC__) && defined(__aarch64__)
-  __asm__("" : "+w"(x));
-#else
-  volatile T v = x;
-  x = v;
-#endif
-}
-
 /// x * y in T, rounded once to T (never fused with a following addition).
 template <scalar_type T>
 inline T product(T x, T y) noexcept {
   if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
-    T p = x * y;
-    opaque(p);
-    return p;
+    return keep_rounded(x * y);
   } else {
     return x * y;
   }

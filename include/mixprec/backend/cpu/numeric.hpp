@@ -81,6 +81,29 @@ C apply_rounded(F&& f, C x) {
   return round_to<C>(static_cast<double>(f(static_cast<double>(x))));
 }
 
+namespace detail {
+
+/// `x`, kept from being fused with the operation that consumes it. GCC contracts a float or
+/// double multiply and a following add into an FMA by default (-ffp-contract=fast, whenever FMA
+/// instructions are enabled), which would skip the product's rounding that the reference rules
+/// require. An empty asm statement that claims to change x stops that at no cost.
+template <class T>
+inline T keep_rounded(T x) noexcept {
+  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
+#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
+    __asm__("" : "+x"(x));
+#elif defined(__GNUC__) && defined(__aarch64__)
+    __asm__("" : "+w"(x));
+#else
+    volatile T held = x;
+    x = held;
+#endif
+  }
+  return x;
+}
+
+}  // namespace detail
+
 /// True for float and for floating<fp32> with default behaviour: the types whose arithmetic the
 /// CPU's float instructions carry out exactly.
 template <class T>
