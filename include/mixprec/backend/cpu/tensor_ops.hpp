@@ -173,15 +173,24 @@ auto matmul(const A& a, const B& b, cpu::transpose ta = cpu::transpose::no,
 
 namespace detail {
 
-template <class Policy, class Op, pass Pass, tensor_like X>
-auto unary_op(const X& x, cpu::execution e) {
+/// An op whose result has its operand's shape: the operand read in the storage type, the result
+/// allocated in the output type, and `run(P{}, operand_view, result_data)` between them.
+template <class Policy, class Op, pass Pass, tensor_like X, class Run>
+auto same_shape_op(const X& x, Run&& run) {
   using P = precision_for<Policy, Op, Pass>;
   using S = typename P::storage;
   tensor<S> held;
   const auto v = operand_as<S>(x, held);
   auto out = tensor<typename P::output>::uninitialized(v.shape());
-  cpu::unary<P, Op>(v.size(), v.data(), out.data(), e);
+  run(P{}, v, out.data());
   return out;
+}
+
+template <class Policy, class Op, pass Pass, tensor_like X>
+auto unary_op(const X& x, cpu::execution e) {
+  return same_shape_op<Policy, Op, Pass>(x, [e](auto p, const auto& v, auto* y) {
+    cpu::unary<decltype(p), Op>(v.size(), v.data(), y, e);
+  });
 }
 
 template <class Policy, class Op, pass Pass, tensor_like X, tensor_like Y>
@@ -209,13 +218,9 @@ auto binary_op(const char* name, const X& a, const Y& b, cpu::execution e) {
 
 template <class Policy, class Op, pass Pass, tensor_like X>
 auto binary_scalar_op(const X& a, double s, cpu::execution e) {
-  using P = precision_for<Policy, Op, Pass>;
-  using S = typename P::storage;
-  tensor<S> held;
-  const auto v = operand_as<S>(a, held);
-  auto out = tensor<typename P::output>::uninitialized(v.shape());
-  cpu::binary_scalar<P, Op>(v.size(), v.data(), s, out.data(), e);
-  return out;
+  return same_shape_op<Policy, Op, Pass>(a, [s, e](auto p, const auto& v, auto* y) {
+    cpu::binary_scalar<decltype(p), Op>(v.size(), v.data(), s, y, e);
+  });
 }
 
 template <class Policy, class Op, pass Pass, tensor_like X>
@@ -351,23 +356,16 @@ auto mean(const X& x, cpu::execution e = {}) {
 /// softmax and log_softmax over the last axis.
 template <policy_type Policy, pass Pass = pass::forward, detail::tensor_like X>
 auto softmax(const X& x, cpu::execution e = {}) {
-  using P = precision_for<Policy, ops::softmax, Pass>;
-  using S = typename P::storage;
-  tensor<S> held;
-  const auto v = detail::operand_as<S>(x, held);
-  auto out = tensor<typename P::output>::uninitialized(v.shape());
-  cpu::softmax<P>(v.shape().rows(), v.shape().cols(), v.data(), out.data(), e);
-  return out;
+  return detail::same_shape_op<Policy, ops::softmax, Pass>(x, [e](auto p, const auto& v, auto* y) {
+    cpu::softmax<decltype(p)>(v.shape().rows(), v.shape().cols(), v.data(), y, e);
+  });
 }
 template <policy_type Policy, pass Pass = pass::forward, detail::tensor_like X>
 auto log_softmax(const X& x, cpu::execution e = {}) {
-  using P = precision_for<Policy, ops::log_softmax, Pass>;
-  using S = typename P::storage;
-  tensor<S> held;
-  const auto v = detail::operand_as<S>(x, held);
-  auto out = tensor<typename P::output>::uninitialized(v.shape());
-  cpu::log_softmax<P>(v.shape().rows(), v.shape().cols(), v.data(), out.data(), e);
-  return out;
+  return detail::same_shape_op<Policy, ops::log_softmax, Pass>(
+      x, [e](auto p, const auto& v, auto* y) {
+        cpu::log_softmax<decltype(p)>(v.shape().rows(), v.shape().cols(), v.data(), y, e);
+      });
 }
 
 /// Layer normalisation over the last axis, with optional gain and bias of shape [cols] (pass
