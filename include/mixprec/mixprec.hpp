@@ -2,13 +2,23 @@
 /// \file mixprec.hpp
 /// Everything host-side of mixprec.
 
+#include "mixprec/autodiff/arena.hpp"
+#include "mixprec/autodiff/functional.hpp"
+#include "mixprec/autodiff/gradcheck.hpp"
+#include "mixprec/autodiff/scalar.hpp"
+#include "mixprec/autodiff/scalar_gradcheck.hpp"
+#include "mixprec/autodiff/tape.hpp"
+#include "mixprec/backend/cpu/backward.hpp"
+#include "mixprec/backend/cpu/dropout.hpp"
 #include "mixprec/backend/cpu/elementwise.hpp"
+#include "mixprec/backend/cpu/gather.hpp"
 #include "mixprec/backend/cpu/gemm.hpp"
 #include "mixprec/backend/cpu/loss.hpp"
 #include "mixprec/backend/cpu/norm.hpp"
 #include "mixprec/backend/cpu/reduce.hpp"
 #include "mixprec/backend/cpu/softmax.hpp"
 #include "mixprec/backend/cpu/tensor_ops.hpp"
+#include "mixprec/backend/cpu/transpose.hpp"
 #include "mixprec/config.hpp"
 #include "mixprec/error.hpp"
 #include "mixprec/format/aliases.hpp"

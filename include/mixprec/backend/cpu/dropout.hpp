@@ -1,0 +1,188 @@
+#pragma once
+/// \file backend/cpu/dropout.hpp
+/// Inverted dropout (Srivastava et al. 2014, scaled at training time as PyTorch does) with
+/// counter-based random numbers, and its backward pass.
+///
+/// Element i of a call draws r_i = detail::random_bits(seed, counter0 + i) (Philox4x32-10, see
+/// detail/philox.hpp; the counter wraps modulo 2^64), so the mask depends on (seed, counter0, i)
+/// alone, never on the thread count or the device. With t = ceil(p 2^32) (exact in double), the
+/// element is dropped when r_i < t and kept otherwise: kept with probability 1 - t / 2^32, which
+/// is 1 - p to within 2^-32.
+///
+/// Reference semantics, for `precision<S, C, A>` (A is unused):
+///  - scale = 1 / (1 - p) evaluated in double and rounded once into C (it overflows C for p
+///    too close to 1: 1 - p below 1 / max(C));
+///  - dropout: y_i = round_to<Out>(round_to<C>(x_i) * scale) (the product rounded once in C) for
+///    a kept element, round_to<Out>(+0) for a dropped one; mask_out[i] = 1 (kept) or 0 (dropped)
+///    when mask_out is not null;
+///  - dropout_backward: dx_i = round_to<Out>(round_to<C>(dy_i) * scale) where the element was
+///    kept, +0 where it was dropped, the mask given (nonzero = kept) or drawn again from
+///    (seed, counter0) exactly as the forward drew it.
+///
+/// The fast entry points (where C is IEEE binary32; the others call the reference) convert tiles
+/// to float with the bulk converter and split them over OpenMP threads: the reference's bits.
+/// y (dx) may be x (dy) itself when the element types match. p outside [0, 1) (or NaN), negative
+/// sizes and null pointers throw `mixprec::error` naming the op before anything is written.
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <type_traits>
+
+#include "mixprec/backend/cpu/kernel_support.hpp"
+#include "mixprec/backend/cpu/numeric.hpp"
+#include "mixprec/backend/cpu/parallel.hpp"
+#include "mixprec/detail/philox.hpp"
+#include "mixprec/policy/precision.hpp"
+
+namespace mixprec::cpu {
+
+namespace detail {
+
+/// t = ceil(p 2^32): an element whose 32 random bits are below t is dropped. p is in [0, 1).
+inline std::uint64_t dropout_threshold(double p) noexcept {
+  return static_cast<std::uint64_t>(std::ceil(std::ldexp(p, 32)));
+}
+
+/// True when element `counter` of the stream `seed` is kept under threshold t.
+inline bool dropout_kept(std::uint64_t t, std::uint64_t seed, std::uint64_t counter) noexcept {
+  return mixprec::detail::random_bits(seed, counter) >= t;
+}
+
+inline void check_dropout(const char* op, std::int64_t n, double p, const char* in_name,
+                          const void* in, const char* out_name, const void* out) {
+  check_size(op, "n", n);
+  if (!(p >= 0.0 && p < 1.0)) {
+    mixprec::detail::throw_error(op, "p = " + std::to_string(p) + " is outside [0, 1)");
+  }
+  check_pointer(op, in_name, in, n);
+  check_pointer(op, out_name, out, n);
+}
+
+/// The scale 1 / (1 - p), in double, rounded once into C.
+template <scalar_type C>
+C dropout_scale(double p) noexcept {
+  return round_to<C>(1.0 / (1.0 - p));
+}
+
+/// out_i = keep(i) ? in_i * scale : +0, in float tiles on `exec.threads` threads; keep(i) is
+/// called with the element's position.
+template <scalar_type In, scalar_type Out, class Keep>
+void dropout_float_tiles(std::int64_t n, const In* in, float scale, Out* out, execution exec,
+                         Keep keep) {
+  const std::int64_t tiles = (n + tile - 1) / tile;
+  parallel_for(tiles, exec, 4, [&](std::int64_t t0, std::int64_t t1) {
+    float buf[tile];
+    for (std::int64_t t = t0; t < t1; ++t) {
+      const std::int64_t i0 = t * tile;
+      const std::int64_t len = std::min(tile, n - i0);
+      load_float(in + i0, len, buf);
+      for (std::int64_t k = 0; k < len; ++k) buf[k] = keep(i0 + k) ? buf[k] * scale : 0.0f;
+      store_float(buf, len, out + i0);
+    }
+  });
+}
+
+}  // namespace detail
+
+/// Reference dropout of x (n elements) with drop probability p, by the rules above. `mask_out`
+/// (n bytes) may be null.
+template <precision_type P, scalar_type In, scalar_type Out>
+void dropout_reference(std::int64_t n, const In* x, double p, std::uint64_t seed,
+                       std::uint64_t counter0, Out* y, std::uint8_t* mask_out = nullptr) {
+  using C = typename P::compute;
+  detail::check_dropout("cpu::dropout", n, p, "x", x, "y", y);
+  const std::uint64_t t = detail::dropout_threshold(p);
+  const C scale = detail::dropout_scale<C>(p);
+  const C zero = round_to<C>(0.0);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const bool kept = detail::dropout_kept(t, seed, counter0 + static_cast<std::uint64_t>(i));
+    y[i] = round_to<Out>(kept ? round_to<C>(x[i]) * scale : zero);
+    if (mask_out != nullptr) mask_out[i] = kept ? 1 : 0;
+  }
+}
+
+/// Fast dropout: the reference's bits, on `exec.threads` threads.
+template <precision_type P, scalar_type In, scalar_type Out>
+void dropout(std::int64_t n, const In* x, double p, std::uint64_t seed, std::uint64_t counter0,
+             Out* y, std::uint8_t* mask_out = nullptr, execution exec = {}) {
+  if constexpr (!is_ieee_float_v<typename P::compute>) {
+    (void)exec;
+    dropout_reference<P>(n, x, p, seed, counter0, y, mask_out);
+  } else {
+    detail::check_dropout("cpu::dropout", n, p, "x", x, "y", y);
+    const std::uint64_t t = detail::dropout_threshold(p);
+    const float scale = detail::dropout_scale<float>(p);
+    detail::dropout_float_tiles(n, x, scale, y, exec, [&](std::int64_t i) {
+      const bool kept = detail::dropout_kept(t, seed, counter0 + static_cast<std::uint64_t>(i));
+      if (mask_out != nullptr) mask_out[i] = kept ? 1 : 0;
+      return kept;
+    });
+  }
+}
+
+/// Reference dropout backward with the forward's mask (n bytes, nonzero = kept).
+template <precision_type P, scalar_type G, scalar_type Out>
+void dropout_backward_reference(std::int64_t n, const std::uint8_t* mask, const G* dy, double p,
+                                Out* dx) {
+  using C = typename P::compute;
+  const char* op = "cpu::dropout_backward";
+  detail::check_dropout(op, n, p, "dy", dy, "dx", dx);
+  detail::check_pointer(op, "mask", mask, n);
+  const C scale = detail::dropout_scale<C>(p);
+  const C zero = round_to<C>(0.0);
+  for (std::int64_t i = 0; i < n; ++i) {
+    dx[i] = round_to<Out>(mask[i] != 0 ? round_to<C>(dy[i]) * scale : zero);
+  }
+}
+
+/// Reference dropout backward, the mask drawn again from (seed, counter0) as the forward drew it.
+template <precision_type P, scalar_type G, scalar_type Out>
+void dropout_backward_reference(std::int64_t n, std::uint64_t seed, std::uint64_t counter0,
+                                const G* dy, double p, Out* dx) {
+  using C = typename P::compute;
+  detail::check_dropout("cpu::dropout_backward", n, p, "dy", dy, "dx", dx);
+  const std::uint64_t t = detail::dropout_threshold(p);
+  const C scale = detail::dropout_scale<C>(p);
+  const C zero = round_to<C>(0.0);
+  for (std::int64_t i = 0; i < n; ++i) {
+    const bool kept = detail::dropout_kept(t, seed, counter0 + static_cast<std::uint64_t>(i));
+    dx[i] = round_to<Out>(kept ? round_to<C>(dy[i]) * scale : zero);
+  }
+}
+
+/// Fast dropout backward with a mask: the reference's bits, on `exec.threads` threads.
+template <precision_type P, scalar_type G, scalar_type Out>
+void dropout_backward(std::int64_t n, const std::uint8_t* mask, const G* dy, double p, Out* dx,
+                      execution exec = {}) {
+  if constexpr (!is_ieee_float_v<typename P::compute>) {
+    (void)exec;
+    dropout_backward_reference<P>(n, mask, dy, p, dx);
+  } else {
+    const char* op = "cpu::dropout_backward";
+    detail::check_dropout(op, n, p, "dy", dy, "dx", dx);
+    detail::check_pointer(op, "mask", mask, n);
+    detail::dropout_float_tiles(n, dy, detail::dropout_scale<float>(p), dx, exec,
+                                [&](std::int64_t i) { return mask[i] != 0; });
+  }
+}
+
+/// Fast dropout backward, the mask drawn again: the reference's bits, on `exec.threads` threads.
+template <precision_type P, scalar_type G, scalar_type Out>
+void dropout_backward(std::int64_t n, std::uint64_t seed, std::uint64_t counter0, const G* dy,
+                      double p, Out* dx, execution exec = {}) {
+  if constexpr (!is_ieee_float_v<typename P::compute>) {
+    (void)exec;
+    dropout_backward_reference<P>(n, seed, counter0, dy, p, dx);
+  } else {
+    detail::check_dropout("cpu::dropout_backward", n, p, "dy", dy, "dx", dx);
+    const std::uint64_t t = detail::dropout_threshold(p);
+    detail::dropout_float_tiles(
+        n, dy, detail::dropout_scale<float>(p), dx, exec, [&](std::int64_t i) {
+          return detail::dropout_kept(t, seed, counter0 + static_cast<std::uint64_t>(i));
+        });
+  }
+}
+
+}  // namespace mixprec::cpu
