@@ -48,24 +48,12 @@
 
 #include "mixprec/autodiff/tape.hpp"
 #include "mixprec/autodiff/tensor_var.hpp"
+#include "mixprec/backend/cpu/tensor_ops.hpp"
 #include "mixprec/policy/ops.hpp"
 #include "mixprec/policy/policy.hpp"
 #include "mixprec/tensor/tensor.hpp"
 
 namespace mixprec::detail {
-
-/// A view of `v` in element type S: `v` itself when it has that type, otherwise a copy converted
-/// into S (S's rounding) held in `held`.
-template <scalar_type S, tensor_like X, class D>
-tensor_view<const S, D> in_type(const X& x, tensor<S, D>& held) {
-  if constexpr (std::is_same_v<tensor_value_t<X>, S>) {
-    (void)held;
-    return as_const_view(x);
-  } else {
-    held = cast<S>(x);
-    return held.view();
-  }
-}
 
 /// The operand of `Op` in `Pass`: the node's value in the op's storage type (cast once per step
 /// and cached), except the operands of a matmul under per-tensor scaling, which the matmul scales
@@ -170,7 +158,7 @@ class binary_node final : public result_node<Tape, output_t<typename Tape::polic
       using O = typename P::output;
       const shape& bs = b_->value.shape();
       tensor<S, D> held;
-      const auto g = in_type<S>(dy, held);
+      const auto g = operand_as<S>(dy, held);
       if constexpr (std::is_same_v<Op, ops::add>) {
         if (!row_) {
           t.accumulate(*b_, dy);
@@ -255,7 +243,7 @@ class unary_node final : public result_node<Tape, output_t<typename Tape::policy
     using S = typename P::storage;
     using O = typename P::output;
     tensor<S, D> held;
-    const auto g = in_type<S>(this->grad.view(), held);
+    const auto g = operand_as<S>(this->grad.view(), held);
     const S* xp = nullptr;
     const S* yp = nullptr;
     if constexpr (cpu::detail::backward_reads_x_v<Op>) xp = operand_of<Op, PX>(t, *x_).data();
@@ -301,7 +289,7 @@ class reduce_node final : public result_node<Tape, output_t<typename Tape::polic
     using S = typename P::storage;
     using O = typename P::output;
     tensor<S, D> held;
-    const auto g = in_type<S>(this->grad.view(), held);
+    const auto g = operand_as<S>(this->grad.view(), held);
     auto dx = tensor<O, D>::uninitialized(x_->value.shape());
     if constexpr (std::is_same_v<Op, ops::mean>) {
       auto q = tensor<O, D>::uninitialized(g.shape());
@@ -412,7 +400,7 @@ class softmax_node final
     using S = typename P::storage;
     using O = typename P::output;
     tensor<S, D> held;
-    const auto g = in_type<S>(this->grad.view(), held);
+    const auto g = operand_as<S>(this->grad.view(), held);
     const auto y = t.template operand<S>(*this);
     const shape& s = x_->value.shape();
     auto dx = tensor<O, D>::uninitialized(s);
@@ -558,7 +546,7 @@ class layer_norm_node final
     using O = typename P::output;
     const shape& s = x_->value.shape();
     tensor<S, D> held;
-    const auto g = in_type<S>(this->grad.view(), held);
+    const auto g = operand_as<S>(this->grad.view(), held);
     const auto xv = operand_of<Op, Pass>(t, *x_);
     const S* gamma = gamma_ != nullptr ? operand_of<Op, Pass>(t, *gamma_).data() : nullptr;
     auto dx = tensor<O, D>::uninitialized(s);
@@ -612,7 +600,7 @@ class dropout_node final
     using P = precision_for<Policy, Op, gradient_pass_v<NX::grad_role>>;
     using S = typename P::storage;
     tensor<S, D> held;
-    const auto g = in_type<S>(this->grad.view(), held);
+    const auto g = operand_as<S>(this->grad.view(), held);
     auto dx = tensor<typename P::output, D>::uninitialized(x_->value.shape());
     B::template dropout_backward_into<P>(dx.size(), seed_, counter0_, g.data(), p_, dx.data());
     t.accumulate(*x_, std::move(dx));

@@ -34,10 +34,10 @@ namespace mixprec {
 
 namespace detail {
 
-/// An operand in element type S: a view of `x` when it already is S, otherwise a converted copy
-/// held in `held`.
-template <scalar_type S, tensor_like X>
-tensor_view<const S> operand_as(const X& x, tensor<S>& held) {
+/// An operand in element type S: a view of `x` when it already is S, otherwise a copy converted
+/// into S (S's rounding) held in `held`.
+template <scalar_type S, tensor_like X, class D>
+tensor_view<const S, D> operand_as(const X& x, tensor<S, D>& held) {
   using T = tensor_value_t<X>;
   if constexpr (std::is_same_v<T, S>) {
     (void)held;
