@@ -457,6 +457,42 @@ TEST_SUITE("backend/cpu/gemm") {
     }
   }
 
+  TEST_CASE("small products skip the blocking and give the blocked path's bits") {
+    // Below cpu::detail::small_gemm_work multiply-adds the fp32 path runs a plain loop; it must
+    // give what the blocked kernels give, in the fused (float operands) and unfused (bf16
+    // operands, exact mode) forms, with alpha and beta.
+    const std::int64_t sizes[][3] = {{1, 1, 1}, {3, 5, 7}, {13, 17, 31}, {20, 24, 34}};
+    for (const auto& sz : sizes) {
+      const std::int64_t m = sz[0], n = sz[1], k = sz[2];
+      REQUIRE(m * n * k <= cpu::detail::small_gemm_work);
+      const auto a = random_values<float>(static_cast<std::size_t>(m * k), 31);
+      const auto b = random_values<float>(static_cast<std::size_t>(k * n), 32);
+      const auto ah = random_values<bfloat16>(static_cast<std::size_t>(m * k), 33);
+      const auto bh = random_values<bfloat16>(static_cast<std::size_t>(k * n), 34);
+      const auto c0 = random_values<float>(static_cast<std::size_t>(m * n), 35);
+      for (double beta : {0.0, 0.5}) {
+        std::vector<float> small = c0, blocked = c0;
+        cpu::gemm<precision<float>>(transpose::no, transpose::yes, m, n, k, 1.5, a.data(), k,
+                                    b.data(), k, beta, small.data(), n);
+        cpu::detail::gemm_blocked<precision<float>, gemm_path::fp32,
+                                  cpu::gemm_fuses_v<float, float>>(
+            transpose::no, transpose::yes, m, n, k, 1.5, a.data(), k, b.data(), k, beta,
+            blocked.data(), n, cpu::execution{1});
+        CHECK(count_bit_mismatches(small, blocked) == 0);
+        using P = precision<bfloat16, float, float>;
+        small = c0;
+        blocked = c0;
+        cpu::gemm_exact<P>(transpose::yes, transpose::no, m, n, k, 1.0, ah.data(), m, bh.data(), n,
+                           beta, small.data(), n);
+        cpu::detail::gemm_blocked<P, gemm_path::fp32,
+                                  cpu::gemm_fuses_v<bfloat16, bfloat16, gemm_mode::exact>>(
+            transpose::yes, transpose::no, m, n, k, 1.0, ah.data(), m, bh.data(), n, beta,
+            blocked.data(), n, cpu::execution{1});
+        CHECK(count_bit_mismatches(small, blocked) == 0);
+      }
+    }
+  }
+
   TEST_CASE("bf16 dot-product path within its bound") {
     using P = precision<bfloat16, float, float>;
     if constexpr (cpu::gemm_path_for<P, bfloat16, bfloat16, float>() != gemm_path::bf16_dot) {

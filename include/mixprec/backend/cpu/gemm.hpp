@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <type_traits>
@@ -401,6 +402,48 @@ void gemm_blocked(transpose ta, transpose tb, std::int64_t m, std::int64_t n, st
   });
 }
 
+/// One step of the fp32 path's running sum, as its microkernels take it: a fused multiply-add
+/// when Fused and the target has FMA, otherwise the product rounded to float and then added.
+template <bool Fused>
+inline float fp32_step(float acc, float a, float b) noexcept {
+#if defined(__FMA__)
+  if constexpr (Fused) return std::fma(a, b, acc);
+#endif
+  return acc + keep_rounded(a * b);
+}
+
+/// GEMMs of at most this many multiply-adds skip the blocking, packing and threads of the fp32
+/// path: a plain loop gives the same bits (each sum runs p = 0..k-1 with the microkernels' step)
+/// without their fixed cost, which dominates tiny products.
+inline constexpr std::int64_t small_gemm_work = 16384;
+
+/// The fp32 path for small products: the bits of gemm_blocked<P, fp32, Fused>.
+template <precision_type P, bool Fused, scalar_type TA, scalar_type TB, scalar_type TC>
+void gemm_small_fp32(transpose ta, transpose tb, std::int64_t m, std::int64_t n, std::int64_t k,
+                     double alpha, const TA* a, std::int64_t lda, const TB* b, std::int64_t ldb,
+                     double beta, TC* c, std::int64_t ldc) noexcept {
+  using A = typename P::accumulate;
+  const mixprec::detail::gemm::to_float conv{};
+  for (std::int64_t i = 0; i < m; ++i) {
+    for (std::int64_t j = 0; j < n; ++j) {
+      float acc = 0.0f;
+      for (std::int64_t p = 0; p < k; ++p) {
+        const float x = conv(ta == transpose::no ? a[i * lda + p] : a[p * lda + i]);
+        const float y = conv(tb == transpose::no ? b[p * ldb + j] : b[j * ldb + p]);
+        acc = fp32_step<Fused>(acc, x, y);
+      }
+      TC* out = c + i * ldc + j;
+      if constexpr (std::is_same_v<TC, float>) {
+        if (alpha == 1.0 && beta == 0.0) {
+          *out = acc;
+          continue;
+        }
+      }
+      *out = finish<A, TC>(round_to<A>(acc), alpha, beta, out);
+    }
+  }
+}
+
 template <precision_type P, gemm_mode Mode, scalar_type TA, scalar_type TB, scalar_type TC>
 void gemm_dispatch(const char* op, transpose ta, transpose tb, std::int64_t m, std::int64_t n,
                    std::int64_t k, double alpha, const TA* a, std::int64_t lda, const TB* b,
@@ -414,6 +457,13 @@ void gemm_dispatch(const char* op, transpose ta, transpose tb, std::int64_t m, s
     if (k == 0) {  // C = beta * C: nothing to multiply
       gemm_reference_unchecked<P>(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, e);
       return;
+    }
+    if constexpr (path == gemm_path::fp32) {
+      if ((m | n | k) < small_gemm_work && m * n * k <= small_gemm_work) {
+        gemm_small_fp32<P, gemm_fuses_v<TA, TB, Mode>>(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta,
+                                                       c, ldc);
+        return;
+      }
     }
     gemm_blocked<P, path, gemm_fuses_v<TA, TB, Mode>>(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta,
                                                       c, ldc, e);
