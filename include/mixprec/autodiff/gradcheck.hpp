@@ -24,6 +24,7 @@
 
 #include "mixprec/autodiff/functional.hpp"
 #include "mixprec/autodiff/tape.hpp"
+#include "mixprec/detail/gradient_compare.hpp"
 #include "mixprec/policy/policy.hpp"
 #include "mixprec/tensor/tensor.hpp"
 
@@ -147,20 +148,17 @@ gradcheck_result gradcheck(F&& f, const std::vector<tensor<double>>& inputs, tol
       xj = x0;
       const double num = (up - down) / (2 * h);
       const double ana = analytic[i].data()[j];
-      const double err = std::fabs(ana - num);
-      const double allowed = tol.abs + tol.rel * std::fabs(num);
-      const bool ok = err <= allowed;  // false for NaN
-      const double ratio = ok ? err / allowed : (std::isnan(err) ? INFINITY : err / allowed);
+      const auto c = detail::compare_gradient(ana, num, tol.abs, tol.rel);
       ++res.checked;
-      if (!ok) res.passed = false;
-      if (ratio > worst) {
-        worst = ratio;
+      if (!c.ok) res.passed = false;
+      if (c.ratio > worst) {
+        worst = c.ratio;
         res.input = i;
         res.index = j;
         res.analytic = ana;
         res.numeric = num;
-        res.error = err;
-        res.allowed = allowed;
+        res.error = c.error;
+        res.allowed = c.allowed;
       }
     }
   }

@@ -18,6 +18,7 @@
 
 #include "mixprec/autodiff/scalar.hpp"
 #include "mixprec/backend/cpu/numeric.hpp"
+#include "mixprec/detail/gradient_compare.hpp"
 
 namespace mixprec {
 
@@ -114,21 +115,15 @@ scalar_gradcheck_result scalar_gradcheck(F&& f, std::span<const double> inputs,
   double worst = -1;
   for (std::size_t i = 0; i < n; ++i) {
     const double a = result.analytic[i], num = result.numeric[i];
-    const double error = std::abs(a - num);
-    const double allowed = tolerance.abs + tolerance.rel * std::abs(num);
-    const bool ok = error <= allowed;  // false for NaN
-    if (!ok) result.passed = false;
-    const double ratio = !ok && !(error > allowed) ? std::numeric_limits<double>::infinity()
-                         : allowed > 0             ? error / allowed
-                         : error > 0               ? std::numeric_limits<double>::infinity()
-                                                   : 0.0;
-    if (ratio > worst) {
-      worst = ratio;
+    const auto c = detail::compare_gradient(a, num, tolerance.abs, tolerance.rel);
+    if (!c.ok) result.passed = false;
+    if (c.ratio > worst) {
+      worst = c.ratio;
       result.worst_index = i;
       result.worst_analytic = a;
       result.worst_numeric = num;
-      result.worst_error = error;
-      result.worst_allowed = allowed;
+      result.worst_error = c.error;
+      result.worst_allowed = c.allowed;
     }
   }
   return result;

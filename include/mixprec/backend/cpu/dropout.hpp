@@ -71,17 +71,8 @@ C dropout_scale(double p) noexcept {
 template <scalar_type In, scalar_type Out, class Keep>
 void dropout_float_tiles(std::int64_t n, const In* in, float scale, Out* out, execution exec,
                          Keep keep) {
-  const std::int64_t tiles = (n + tile - 1) / tile;
-  parallel_for(tiles, exec, 4, [&](std::int64_t t0, std::int64_t t1) {
-    float buf[tile];
-    for (std::int64_t t = t0; t < t1; ++t) {
-      const std::int64_t i0 = t * tile;
-      const std::int64_t len = std::min(tile, n - i0);
-      load_float(in + i0, len, buf);
-      for (std::int64_t k = 0; k < len; ++k) buf[k] = keep(i0 + k) ? buf[k] * scale : 0.0f;
-      store_float(buf, len, out + i0);
-    }
-  });
+  map_float_tiles(n, in, out, exec, 4,
+                  [&](float v, std::int64_t i) { return keep(i) ? v * scale : 0.0f; });
 }
 
 }  // namespace detail

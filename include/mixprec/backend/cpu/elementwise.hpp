@@ -122,28 +122,6 @@ inline std::int64_t check_binary(const char* op, std::int64_t rows, std::int64_t
 // ---------------------------------------------------------------------------
 // Unary
 
-namespace detail {
-
-/// y[i] = f(float(x[i])) rounded into Out, in tiles widened to float and narrowed back with the
-/// bulk converters, on `exec.threads` threads. Every element is independent, so the tiling and
-/// the threads change no result.
-template <scalar_type In, scalar_type Out, class F>
-void map_float_tiles(std::int64_t n, const In* x, Out* y, execution exec, F f) {
-  const std::int64_t tiles = (n + tile - 1) / tile;
-  parallel_for(tiles, exec, 16, [&](std::int64_t t0, std::int64_t t1) {
-    float buf[tile];
-    for (std::int64_t t = t0; t < t1; ++t) {
-      const std::int64_t i0 = t * tile;
-      const std::int64_t len = std::min(tile, n - i0);
-      load_float(x + i0, len, buf);
-      for (std::int64_t k = 0; k < len; ++k) buf[k] = f(buf[k]);
-      store_float(buf, len, y + i0);
-    }
-  });
-}
-
-}  // namespace detail
-
 /// Reference: y[i] = round_to<Out>(op(round_to<C>(x[i]))) for i < n, op by the rules above.
 template <precision_type P, class Op, scalar_type In, scalar_type Out>
 void unary_reference(std::int64_t n, const In* x, Out* y) {
@@ -166,7 +144,8 @@ void unary(std::int64_t n, const In* x, Out* y, execution exec = {}) {
     unary_reference<P, Op>(n, x, y);
   } else {
     detail::check_unary("cpu::unary", n, x, y);
-    detail::map_float_tiles(n, x, y, exec, [](float v) { return detail::unary_in<Op>(v); });
+    detail::map_float_tiles(n, x, y, exec, 16,
+                            [](float v, std::int64_t) { return detail::unary_in<Op>(v); });
   }
 }
 
@@ -255,7 +234,8 @@ void binary_scalar(std::int64_t n, const InA* a, Scalar s, Out* y, execution exe
   } else {
     detail::check_unary("cpu::binary_scalar", n, a, y);
     const float sc = round_to<float>(s);
-    detail::map_float_tiles(n, a, y, exec, [sc](float v) { return detail::binary_in<Op>(v, sc); });
+    detail::map_float_tiles(n, a, y, exec, 16,
+                            [sc](float v, std::int64_t) { return detail::binary_in<Op>(v, sc); });
   }
 }
 

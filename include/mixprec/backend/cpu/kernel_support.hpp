@@ -156,6 +156,24 @@ inline constexpr std::int64_t sum_block = 2048;
 /// Elements per tile of the streaming fast paths (stack buffers).
 inline constexpr std::int64_t tile = 1024;
 
+/// y[i] = f(float(x[i]), i) rounded into Out, in tiles widened to float and narrowed back with
+/// the bulk converters, on `exec.threads` threads (`grain` tiles at least per thread). Every
+/// element is independent, so the tiling and the threads change no result.
+template <scalar_type In, scalar_type Out, class F>
+void map_float_tiles(std::int64_t n, const In* x, Out* y, execution exec, std::int64_t grain, F f) {
+  const std::int64_t tiles = (n + tile - 1) / tile;
+  parallel_for(tiles, exec, grain, [&](std::int64_t t0, std::int64_t t1) {
+    float buf[tile];
+    for (std::int64_t t = t0; t < t1; ++t) {
+      const std::int64_t i0 = t * tile;
+      const std::int64_t len = std::min(tile, n - i0);
+      load_float(x + i0, len, buf);
+      for (std::int64_t k = 0; k < len; ++k) buf[k] = f(buf[k], i0 + k);
+      store_float(buf, len, y + i0);
+    }
+  });
+}
+
 /// The fast sum of at most sum_block floats: lane j adds x[j], x[j + 16], x[j + 32], ... in
 /// order, from +0; then the lanes are added pairwise (j + 8 into j, then j + 4 into j, ...).
 inline float lane_sum(const float* x, std::int64_t n) noexcept {
