@@ -2,7 +2,7 @@
 //
 // Each benchmark runs a chain of `chain` ops of one kind twice per iteration, interleaved so
 // that both see the same machine load:
-//  - direct: the forward op of backend/cpu/tensor_ops.hpp and its backward kernels
+//  - direct: the forward op of ops/tensor_ops.hpp and its backward kernels
 //    (backend/cpu/backward.hpp, gemm), called by hand on tensors allocated as the tape does;
 //  - tape: the same ops recorded on a tape<fp32> (nodes, checks, casts cache, gradient
 //    accumulation) and swept by backward, plus one clear() per chain.
@@ -18,7 +18,7 @@
 #include "mixprec/autodiff/functional.hpp"
 #include "mixprec/autodiff/tape.hpp"
 #include "mixprec/backend/cpu/backward.hpp"
-#include "mixprec/backend/cpu/tensor_ops.hpp"
+#include "mixprec/ops/tensor_ops.hpp"
 #include "mixprec/policy/presets.hpp"
 
 namespace {

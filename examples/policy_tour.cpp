@@ -6,7 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
-#include <mixprec/backend/cpu/tensor_ops.hpp>
+#include <mixprec/ops/tensor_ops.hpp>
 #include <mixprec/policy/presets.hpp>
 #include <mixprec/policy/table.hpp>
 #include <string>

@@ -17,7 +17,7 @@
 #include "mixprec/backend/cpu/norm.hpp"
 #include "mixprec/backend/cpu/reduce.hpp"
 #include "mixprec/backend/cpu/softmax.hpp"
-#include "mixprec/backend/cpu/tensor_ops.hpp"
+#include "mixprec/ops/tensor_ops.hpp"
 #include "mixprec/backend/cpu/transpose.hpp"
 #include "mixprec/config.hpp"
 #include "mixprec/error.hpp"

@@ -5,7 +5,7 @@
 /// the same members runs the same model code.
 ///
 /// Members taking a `Policy` and a `Pass` resolve their precision with
-/// `precision_for<Policy, Op, Pass>` (the ops of backend/cpu/tensor_ops.hpp); members taking a
+/// `precision_for<Policy, Op, Pass>` (the ops of ops/tensor_ops.hpp); members taking a
 /// precision `P` run one kernel in P and write the caller's output array.
 
 #include <cstdint>
@@ -19,9 +19,9 @@
 #include "mixprec/backend/cpu/gemm.hpp"
 #include "mixprec/backend/cpu/loss.hpp"
 #include "mixprec/backend/cpu/norm.hpp"
-#include "mixprec/backend/cpu/numeric.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/reduce.hpp"
-#include "mixprec/backend/cpu/tensor_ops.hpp"
+#include "mixprec/ops/tensor_ops.hpp"
 #include "mixprec/backend/cpu/transpose.hpp"
 #include "mixprec/policy/ops.hpp"
 #include "mixprec/policy/policy.hpp"
@@ -34,7 +34,7 @@ struct cpu_backend {
   /// Where the tensors of this backend live.
   using device_type = cpu_device;
 
-  // Ops under a policy (see backend/cpu/tensor_ops.hpp) -------------------------------------
+  // Ops under a policy (see ops/tensor_ops.hpp) -------------------------------------
 
   /// op(a) · op(b) in the matmul precision of Pass (op: transposed when the flag is set).
   template <class Policy, pass Pass, class A, class B>
@@ -151,7 +151,7 @@ struct cpu_backend {
       for (std::int64_t l = 0; l < length; ++l) {
         Out* row = y + (o * length + l) * inner;
         const In* src = x + o * inner;
-        for (std::int64_t i = 0; i < inner; ++i) row[i] = cpu::round_to<Out>(src[i]);
+        for (std::int64_t i = 0; i < inner; ++i) row[i] = round_to<Out>(src[i]);
       }
     }
   }

@@ -4,7 +4,7 @@
 /// `ad::cross_entropy(logits, labels)`, ..., each recording one primitive of
 /// autodiff/rules.hpp on the variables' tape; and the composite functions built from them
 /// (`ad::linear`). They live in `mixprec::ad` so that they do not overload the forward ops of
-/// backend/cpu/tensor_ops.hpp (`mixprec::matmul<Policy>(a, b)` on plain tensors).
+/// ops/tensor_ops.hpp (`mixprec::matmul<Policy>(a, b)` on plain tensors).
 ///
 /// Every op takes the policy and the backend from its variables' tape: the same model code runs
 /// under any preset by changing the tape's template argument,

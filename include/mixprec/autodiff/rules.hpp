@@ -48,7 +48,7 @@
 
 #include "mixprec/autodiff/tape.hpp"
 #include "mixprec/autodiff/tensor_var.hpp"
-#include "mixprec/backend/cpu/tensor_ops.hpp"
+#include "mixprec/ops/tensor_ops.hpp"
 #include "mixprec/policy/ops.hpp"
 #include "mixprec/policy/policy.hpp"
 #include "mixprec/tensor/tensor.hpp"

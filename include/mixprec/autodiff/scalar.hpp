@@ -31,7 +31,7 @@
 #include <vector>
 
 #include "mixprec/autodiff/arena.hpp"
-#include "mixprec/backend/cpu/numeric.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/error.hpp"
 #include "mixprec/format/math.hpp"
 #include "mixprec/policy/ops.hpp"
@@ -77,9 +77,9 @@ constexpr V scalar_constant(C c) noexcept {
   if constexpr (std::is_same_v<C, V>) {
     return c;
   } else if constexpr (std::is_same_v<C, float> || std::is_same_v<C, double>) {
-    return cpu::round_to<V>(c);
+    return round_to<V>(c);
   } else {
-    return cpu::round_to<V>(static_cast<double>(c));
+    return round_to<V>(static_cast<double>(c));
   }
 }
 
@@ -240,7 +240,7 @@ class scalar_tape {
   /// recorded up to `y`. Throws when y is not a valid variable of this tape, or when the tape was
   /// swept before without `retain` and not cleared since.
   void backward(const var& y, scalar_backward_options options = {}) {
-    backward(y, cpu::round_to<Adjoint>(1.0), options);
+    backward(y, round_to<Adjoint>(1.0), options);
   }
   /// The same with dy = `seed`.
   void backward(const var& y, Adjoint seed, scalar_backward_options options = {}) {
@@ -312,7 +312,7 @@ class scalar_tape {
   static constexpr std::uint32_t first_chunk_statements = 256;
   static constexpr std::uint32_t max_chunk_statements = std::uint32_t{1} << 16;
 
-  static constexpr Adjoint zero() noexcept { return cpu::round_to<Adjoint>(0.0); }
+  static constexpr Adjoint zero() noexcept { return round_to<Adjoint>(0.0); }
 
   bool owns(const var& x) const noexcept { return x.tape_ == this && x.generation_ == generation_; }
 
@@ -369,8 +369,8 @@ class scalar_tape {
           // Branch-free: a slot without a parent adds 0 * ak into the statement's own adjoint,
           // which is then restored. keep_rounded stops the product from being fused with the
           // sum (one rounding each).
-          adj[st.parent[0]] += cpu::detail::keep_rounded(st.partial[0] * ak);
-          adj[st.parent[1]] += cpu::detail::keep_rounded(st.partial[1] * ak);
+          adj[st.parent[0]] += detail::keep_rounded(st.partial[0] * ak);
+          adj[st.parent[1]] += detail::keep_rounded(st.partial[1] * ak);
           a[k] = ak;
         } else {
           const std::uint32_t own = chunks_[c].first + k;
@@ -401,13 +401,13 @@ namespace detail {
 /// The exact value of a scalar as a double.
 template <scalar_type T>
 inline double scalar_d(T x) noexcept {
-  return cpu::to_double(x);
+  return mixprec::to_double(x);
 }
 
 /// `x` rounded once into T, kept apart from any later operation (no FMA contraction).
 template <scalar_type T>
 inline T scalar_round(double x) noexcept {
-  return cpu::detail::keep_rounded(cpu::round_to<T>(x));
+  return detail::keep_rounded(round_to<T>(x));
 }
 
 }  // namespace detail
@@ -418,7 +418,7 @@ inline T scalar_round(double x) noexcept {
 // Values: + - * / are Value's own operators (each rounded once into Value; for float and double
 // kept from FMA contraction); unary minus is exact; abs and relu select or move the sign (exact);
 // every other function is evaluated in double on the operands' exact values and rounded once into
-// Value (as format/math.hpp and cpu::apply_rounded do). A plain constant c is first rounded into
+// Value (as format/math.hpp and apply_rounded do). A plain constant c is first rounded into
 // Value.
 //
 // Partials: each is the formula below evaluated in double on the operands' exact values a and b
@@ -454,13 +454,13 @@ template <scalar_type V, scalar_type A>
 struct scalar_rules {
   using var = scalar_var<V, A>;
   static A p(double x) noexcept { return scalar_round<A>(x); }
-  static constexpr A one() noexcept { return cpu::round_to<A>(1.0); }
-  static constexpr A minus_one() noexcept { return cpu::round_to<A>(-1.0); }
+  static constexpr A one() noexcept { return round_to<A>(1.0); }
+  static constexpr A minus_one() noexcept { return round_to<A>(-1.0); }
 
-  static V add(V a, V b) noexcept { return cpu::detail::keep_rounded(a + b); }
-  static V sub(V a, V b) noexcept { return cpu::detail::keep_rounded(a - b); }
-  static V mul(V a, V b) noexcept { return cpu::detail::keep_rounded(a * b); }
-  static V div(V a, V b) noexcept { return cpu::detail::keep_rounded(a / b); }
+  static V add(V a, V b) noexcept { return detail::keep_rounded(a + b); }
+  static V sub(V a, V b) noexcept { return detail::keep_rounded(a - b); }
+  static V mul(V a, V b) noexcept { return detail::keep_rounded(a * b); }
+  static V div(V a, V b) noexcept { return detail::keep_rounded(a / b); }
 
   static double pow_da(double a, double b) noexcept {
     return b == 0 ? 0.0 : b * std::pow(a, b - 1);
@@ -495,7 +495,7 @@ MIXPREC_SCALAR_VAR_TEMPLATE
 inline MIXPREC_SCALAR_VAR operator*(const MIXPREC_SCALAR_VAR& a, const MIXPREC_SCALAR_VAR& b) {
   using r = detail::scalar_rules<V, A>;
   return detail::scalar_access::record("operator*", a, b, r::mul(a.value(), b.value()),
-                                       cpu::round_to<A>(b.value()), cpu::round_to<A>(a.value()));
+                                       round_to<A>(b.value()), round_to<A>(a.value()));
 }
 /// a / b.
 MIXPREC_SCALAR_VAR_TEMPLATE
@@ -548,14 +548,14 @@ template <scalar_type V, scalar_type A, scalar_constant_for<V> C>
 inline MIXPREC_SCALAR_VAR operator*(const MIXPREC_SCALAR_VAR& a, C c) {
   using r = detail::scalar_rules<V, A>;
   const V cv = detail::scalar_constant<V>(c);
-  return detail::scalar_access::record("operator*", a, r::mul(a.value(), cv), cpu::round_to<A>(cv));
+  return detail::scalar_access::record("operator*", a, r::mul(a.value(), cv), round_to<A>(cv));
 }
 /// c * a.
 template <scalar_type V, scalar_type A, scalar_constant_for<V> C>
 inline MIXPREC_SCALAR_VAR operator*(C c, const MIXPREC_SCALAR_VAR& a) {
   using r = detail::scalar_rules<V, A>;
   const V cv = detail::scalar_constant<V>(c);
-  return detail::scalar_access::record("operator*", a, r::mul(cv, a.value()), cpu::round_to<A>(cv));
+  return detail::scalar_access::record("operator*", a, r::mul(cv, a.value()), round_to<A>(cv));
 }
 /// a / c.
 template <scalar_type V, scalar_type A, scalar_constant_for<V> C>
@@ -645,7 +645,7 @@ inline MIXPREC_SCALAR_VAR tanh(const MIXPREC_SCALAR_VAR& a) {
   using r = detail::scalar_rules<V, A>;
   const double t = std::tanh(detail::scalar_d(a.value()));
   return detail::scalar_access::record("tanh", a, detail::scalar_round<V>(t),
-                                       r::p(1.0 - cpu::detail::keep_rounded(t * t)));
+                                       r::p(1.0 - detail::keep_rounded(t * t)));
 }
 /// The logistic function 1 / (1 + e^-a).
 MIXPREC_SCALAR_VAR_TEMPLATE
@@ -660,7 +660,7 @@ MIXPREC_SCALAR_VAR_TEMPLATE
 inline MIXPREC_SCALAR_VAR relu(const MIXPREC_SCALAR_VAR& a) {
   using r = detail::scalar_rules<V, A>;
   const double x = detail::scalar_d(a.value());
-  const V y = (x > 0 || x != x) ? a.value() : cpu::round_to<V>(0.0);
+  const V y = (x > 0 || x != x) ? a.value() : round_to<V>(0.0);
   return detail::scalar_access::record("relu", a, y, x > 0 ? r::one() : A(r::p(0.0)));
 }
 /// |a| (exact).

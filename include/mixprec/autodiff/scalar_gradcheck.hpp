@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "mixprec/autodiff/scalar.hpp"
-#include "mixprec/backend/cpu/numeric.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/detail/gradient_compare.hpp"
 
 namespace mixprec {
@@ -92,10 +92,10 @@ scalar_gradcheck_result scalar_gradcheck(F&& f, std::span<const double> inputs,
   static_assert(std::is_same_v<std::remove_cvref_t<decltype(y)>, var>,
                 "scalar_gradcheck: f must return a variable of the tape when given its variables");
   tape.backward(y);
-  result.value = cpu::to_double(y.value());
+  result.value = to_double(y.value());
   for (std::size_t i = 0; i < n; ++i) {
-    result.inputs.push_back(cpu::to_double(x[i].value()));
-    result.analytic.push_back(cpu::to_double(tape.gradient(x[i])));
+    result.inputs.push_back(to_double(x[i].value()));
+    result.analytic.push_back(to_double(tape.gradient(x[i])));
   }
 
   std::vector<double> p = result.inputs;

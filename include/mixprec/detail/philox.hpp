@@ -48,4 +48,15 @@ MIXPREC_HOST_DEVICE constexpr std::uint32_t random_bits(std::uint64_t seed,
       .word[0];
 }
 
+/// The 32 random bits for (seed, counter, stream): Philox4x32-10 with key = seed and counter =
+/// (counter low, counter high, stream low, stream high). Stream 0 gives random_bits(seed, counter).
+MIXPREC_HOST_DEVICE constexpr std::uint32_t random_bits(std::uint64_t seed, std::uint64_t counter,
+                                                        std::uint64_t stream) noexcept {
+  const philox_block c{
+      {static_cast<std::uint32_t>(counter), static_cast<std::uint32_t>(counter >> 32),
+       static_cast<std::uint32_t>(stream), static_cast<std::uint32_t>(stream >> 32)}};
+  return philox4x32(c, static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32))
+      .word[0];
+}
+
 }  // namespace mixprec::detail

@@ -51,6 +51,34 @@ requires detail::stochastic_floating<T> MIXPREC_HOST_DEVICE constexpr T stochast
   return T::round(detail::unpack_any(x), detail::random_bits(seed, counter));
 }
 
+/// Where the random bits of one stochastic write come from, for writes that happen side by side
+/// (the elements of a kernel's output, the terms of its sums): element `i` draws
+/// `bits(i)`, the first word of Philox4x32-10 with key `seed` and counter (i, stream). A write
+/// keyed by the element index gives the same bits for any thread count, SIMD width or order, and
+/// two keys with different streams (another op instance, another step) give independent bits.
+struct stochastic_key {
+  std::uint64_t seed = 0;    ///< the run's seed
+  std::uint64_t stream = 0;  ///< which write: an op instance and step, see derive()
+
+  /// The 32 random bits of element `index`.
+  MIXPREC_HOST_DEVICE constexpr std::uint32_t bits(std::uint64_t index) const noexcept {
+    return detail::random_bits(seed, index, stream);
+  }
+  /// The key of a sub-write (`part` numbers the distinct rounding sites of one op: its output,
+  /// its running sums, ...): same seed, a stream no other part of this key shares.
+  MIXPREC_HOST_DEVICE constexpr stochastic_key derive(std::uint64_t part) const noexcept {
+    return stochastic_key{seed,
+                          detail::mix64(stream ^ detail::mix64(part + 0x9e3779b97f4a7c15ULL))};
+  }
+  /// The key of op instance `instance` in step `step` of a run seeded with `seed`.
+  MIXPREC_HOST_DEVICE static constexpr stochastic_key for_op(std::uint64_t seed,
+                                                             std::uint64_t instance,
+                                                             std::uint64_t step) noexcept {
+    return stochastic_key{seed, (step << 32) ^ instance};
+  }
+  friend constexpr bool operator==(const stochastic_key&, const stochastic_key&) = default;
+};
+
 /// A seed and a running counter: each conversion or operation consumes the next counter value,
 /// so a sequence of operations is reproducible from (seed, first counter) and its draws are
 /// independent. Use it wherever the same operation repeats (accumulation), since the operators

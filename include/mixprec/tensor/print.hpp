@@ -23,7 +23,7 @@
 #include <type_traits>
 
 #include "mixprec/format/io.hpp"
-#include "mixprec/policy/precision.hpp"
+#include "mixprec/format/traits.hpp"
 #include "mixprec/tensor/shape.hpp"
 #include "mixprec/tensor/view.hpp"
 

@@ -19,7 +19,7 @@
 #include "mixprec/detail/philox.hpp"
 #include "mixprec/error.hpp"
 #include "mixprec/format/bulk.hpp"
-#include "mixprec/policy/precision.hpp"
+#include "mixprec/format/traits.hpp"
 #include "mixprec/tensor/print.hpp"
 
 namespace mixprec::detail {

@@ -19,7 +19,7 @@
 #include "mixprec/format/arithmetic.hpp"
 #include "mixprec/format/bulk.hpp"
 #include "mixprec/format/stochastic.hpp"
-#include "mixprec/policy/precision.hpp"
+#include "mixprec/format/traits.hpp"
 #include "mixprec/tensor/print.hpp"
 #include "mixprec/tensor/random.hpp"
 #include "mixprec/tensor/shape.hpp"

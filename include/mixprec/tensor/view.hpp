@@ -14,7 +14,7 @@
 #include "mixprec/error.hpp"
 #include "mixprec/format/bulk.hpp"
 #include "mixprec/format/stochastic.hpp"
-#include "mixprec/policy/precision.hpp"
+#include "mixprec/format/traits.hpp"
 #include "mixprec/tensor/shape.hpp"
 
 /// 1 makes `tensor(i, j)` and `view(i, j)` check their indices as `at()` does (throwing

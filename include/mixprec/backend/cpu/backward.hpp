@@ -68,7 +68,7 @@
 
 #include "mixprec/backend/cpu/elementwise.hpp"
 #include "mixprec/backend/cpu/kernel_support.hpp"
-#include "mixprec/backend/cpu/numeric.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
 #include "mixprec/backend/cpu/reduce.hpp"
 #include "mixprec/policy/ops.hpp"
@@ -113,7 +113,7 @@ C unary_backward_in(C x, C y, C dy) {
   } else if constexpr (std::is_same_v<Op, ops::log>) {
     return dy / x;
   } else if constexpr (std::is_same_v<Op, ops::tanh>) {
-    const C sq = keep_rounded(y * y);
+    const C sq = mixprec::detail::keep_rounded(y * y);
     return dy * (round_to<C>(1.0) - sq);
   } else if constexpr (std::is_same_v<Op, ops::sigmoid>) {
     const C d = y * (round_to<C>(1.0) - y);
@@ -153,7 +153,7 @@ template <scalar_type C, scalar_type A, scalar_type Y, scalar_type G, scalar_typ
 void softmax_backward_row(std::int64_t cols, const Y* y, const G* dy, Out* dx) {
   A s = round_to<A>(0.0);
   for (std::int64_t j = 0; j < cols; ++j) {
-    s = accumulate<A>(s, keep_rounded(round_to<C>(y[j]) * round_to<C>(dy[j])));
+    s = accumulate<A>(s, mixprec::detail::keep_rounded(round_to<C>(y[j]) * round_to<C>(dy[j])));
   }
   const C sc = round_to<C>(s);
   for (std::int64_t i = 0; i < cols; ++i) {
@@ -170,7 +170,7 @@ void log_softmax_backward_row(std::int64_t cols, const Y* y, const G* dy, Out* d
   const C sc = round_to<C>(s);
   for (std::int64_t i = 0; i < cols; ++i) {
     const C p = apply_rounded<C>(exp_fn{}, round_to<C>(y[i]));
-    const C q = keep_rounded(p * sc);
+    const C q = mixprec::detail::keep_rounded(p * sc);
     dx[i] = round_to<Out>(round_to<C>(dy[i]) - q);
   }
 }
@@ -252,7 +252,7 @@ void layer_norm_xhat_row(std::int64_t cols, const X* x, const W* gamma, C mean, 
     const C d = round_to<C>(x[i]) - mean;
     xhat[i] = d * rstd;
     const C g = round_to<C>(dy[i]);
-    dxhat[i] = gamma != nullptr ? keep_rounded(g * round_to<C>(gamma[i])) : g;
+    dxhat[i] = gamma != nullptr ? mixprec::detail::keep_rounded(g * round_to<C>(gamma[i])) : g;
   }
 }
 
@@ -263,14 +263,14 @@ void layer_norm_dx_row(std::int64_t cols, const C* xhat, const C* dxhat, C rstd,
   A s2 = round_to<A>(0.0);
   for (std::int64_t i = 0; i < cols; ++i) {
     s1 = accumulate<A>(s1, dxhat[i]);
-    s2 = accumulate<A>(s2, keep_rounded(dxhat[i] * xhat[i]));
+    s2 = accumulate<A>(s2, mixprec::detail::keep_rounded(dxhat[i] * xhat[i]));
   }
   const C count = count_in<C>(cols);
   const C m1 = round_to<C>(s1) / count;
   const C m2 = round_to<C>(s2) / count;
   for (std::int64_t i = 0; i < cols; ++i) {
     const C a = dxhat[i] - m1;
-    const C b = keep_rounded(xhat[i] * m2);
+    const C b = mixprec::detail::keep_rounded(xhat[i] * m2);
     const C c = a - b;
     dx[i] = round_to<Out>(c * rstd);
   }
@@ -572,7 +572,7 @@ void layer_norm_backward_reference(std::int64_t rows, std::int64_t cols, const X
     detail::layer_norm_xhat_row(cols, xr, gamma, mu, rs, gr, xhat.data(), dxhat.data());
     detail::layer_norm_dx_row<C, A>(cols, xhat.data(), dxhat.data(), rs, dx + r * cols);
     for (std::size_t j = 0; j < acc_g.size(); ++j) {
-      const C p = detail::keep_rounded(round_to<C>(gr[j]) * xhat[j]);
+      const C p = mixprec::detail::keep_rounded(round_to<C>(gr[j]) * xhat[j]);
       acc_g[j] = accumulate<A>(acc_g[j], p);
     }
     for (std::size_t j = 0; j < acc_b.size(); ++j)
@@ -650,7 +650,7 @@ void layer_norm_backward(std::int64_t rows, std::int64_t cols, const X* x,
             for (std::int64_t k = 0; k < w; ++k) {
               const float d = xb[k] - m;
               const float xh = d * q;
-              ag[k] = ag[k] + detail::keep_rounded(gb[k] * xh);
+              ag[k] = ag[k] + mixprec::detail::keep_rounded(gb[k] * xh);
               ab[k] = ab[k] + gb[k];
             }
           }

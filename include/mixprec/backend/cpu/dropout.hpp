@@ -31,7 +31,7 @@
 #include <type_traits>
 
 #include "mixprec/backend/cpu/kernel_support.hpp"
-#include "mixprec/backend/cpu/numeric.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
 #include "mixprec/detail/philox.hpp"
 #include "mixprec/policy/precision.hpp"

@@ -30,7 +30,7 @@
 #include <vector>
 
 #include "mixprec/backend/cpu/kernel_support.hpp"
-#include "mixprec/backend/cpu/numeric.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
 #include "mixprec/policy/precision.hpp"
 

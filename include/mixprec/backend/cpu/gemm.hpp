@@ -18,7 +18,7 @@
 #include <vector>
 
 #include "mixprec/backend/cpu/detail/gemm_kernels.hpp"
-#include "mixprec/backend/cpu/numeric.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
 #include "mixprec/error.hpp"
 #include "mixprec/format/floating.hpp"
@@ -131,7 +131,7 @@ namespace detail {
 template <scalar_type T>
 inline T product(T x, T y) noexcept {
   if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
-    return keep_rounded(x * y);
+    return mixprec::detail::keep_rounded(x * y);
   } else {
     return x * y;
   }
@@ -409,7 +409,7 @@ inline float fp32_step(float acc, float a, float b) noexcept {
 #if defined(__FMA__)
   if constexpr (Fused) return std::fma(a, b, acc);
 #endif
-  return acc + keep_rounded(a * b);
+  return acc + mixprec::detail::keep_rounded(a * b);
 }
 
 /// GEMMs of at most this many multiply-adds skip the blocking, packing and threads of the fp32

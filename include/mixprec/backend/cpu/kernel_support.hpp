@@ -16,7 +16,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "mixprec/backend/cpu/numeric.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
 #include "mixprec/error.hpp"
 #include "mixprec/format/arithmetic.hpp"

@@ -41,7 +41,7 @@
 #include <vector>
 
 #include "mixprec/backend/cpu/kernel_support.hpp"
-#include "mixprec/backend/cpu/numeric.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
 #include "mixprec/policy/precision.hpp"
 
@@ -153,7 +153,7 @@ Out mse_reference(std::int64_t n, const InA* a, const InB* b) {
   A sum = round_to<A>(0.0);
   for (std::int64_t i = 0; i < n; ++i) {
     const C d = round_to<C>(a[i]) - round_to<C>(b[i]);
-    const C t = detail::keep_rounded(d * d);
+    const C t = mixprec::detail::keep_rounded(d * d);
     sum = accumulate<A>(sum, t);
   }
   return round_to<Out>(round_to<C>(sum) / detail::count_in<C>(n));

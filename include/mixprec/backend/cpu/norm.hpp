@@ -39,7 +39,7 @@
 #include <vector>
 
 #include "mixprec/backend/cpu/kernel_support.hpp"
-#include "mixprec/backend/cpu/numeric.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
 #include "mixprec/policy/precision.hpp"
 
@@ -86,7 +86,7 @@ void layer_norm_reference(std::int64_t rows, std::int64_t cols, const In* x,
     A sq = round_to<A>(0.0);
     for (std::int64_t i = 0; i < cols; ++i) {
       const C d = round_to<C>(xr[i]) - mean;
-      const C p = detail::keep_rounded(d * d);
+      const C p = mixprec::detail::keep_rounded(d * d);
       sq = accumulate<A>(sq, p);
     }
     const C var = round_to<C>(sq) / count;
@@ -95,8 +95,8 @@ void layer_norm_reference(std::int64_t rows, std::int64_t cols, const In* x,
     const C rstd = one / sd;
     for (std::int64_t i = 0; i < cols; ++i) {
       const C d = round_to<C>(xr[i]) - mean;
-      C z = detail::keep_rounded(d * rstd);
-      if (gamma != nullptr) z = detail::keep_rounded(z * round_to<C>(gamma[i]));
+      C z = mixprec::detail::keep_rounded(d * rstd);
+      if (gamma != nullptr) z = mixprec::detail::keep_rounded(z * round_to<C>(gamma[i]));
       if (beta != nullptr) z = z + round_to<C>(beta[i]);
       yr[i] = round_to<Out>(z);
     }

@@ -13,7 +13,7 @@
 #include <cstdint>
 
 #include "mixprec/backend/cpu/kernel_support.hpp"
-#include "mixprec/backend/cpu/numeric.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
 #include "mixprec/policy/precision.hpp"
 

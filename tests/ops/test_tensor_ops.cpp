@@ -5,7 +5,7 @@
 
 #include <cmath>
 #include <cstdint>
-#include <mixprec/backend/cpu/tensor_ops.hpp>
+#include <mixprec/ops/tensor_ops.hpp>
 #include <mixprec/policy/presets.hpp>
 #include <string>
 #include <vector>

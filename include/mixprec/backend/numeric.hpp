@@ -1,24 +1,27 @@
 #pragma once
-/// \file backend/cpu/numeric.hpp
-/// The scalar steps every reference kernel is written in: rounding a value into a type, one
-/// arithmetic operation in the compute type, adding a term to a running sum in the accumulate
-/// type, and a function evaluated once and rounded. docs/policies.md states the rules.
+/// \file backend/numeric.hpp
+/// The scalar steps every reference kernel is written in, on every backend (host and device):
+/// rounding a value into a type, one arithmetic operation in the compute type, adding a term to a
+/// running sum in the accumulate type, and a function evaluated once and rounded. docs/policies.md
+/// states the rules.
 
 #include <cmath>
 #include <cstdint>
 #include <type_traits>
 
+#include "mixprec/config.hpp"
 #include "mixprec/detail/bits.hpp"
 #include "mixprec/format/arithmetic.hpp"
 #include "mixprec/format/conversion.hpp"
 #include "mixprec/format/floating.hpp"
-#include "mixprec/policy/precision.hpp"
+#include "mixprec/format/stochastic.hpp"
+#include "mixprec/format/traits.hpp"
 
-namespace mixprec::cpu {
+namespace mixprec {
 
 /// `x` rounded once into `To` with To's rounding (float and double round to nearest even).
 template <scalar_type To, scalar_type From>
-constexpr To round_to(From x) noexcept {
+MIXPREC_HOST_DEVICE constexpr To round_to(From x) noexcept {
   if constexpr (std::is_same_v<To, From>) {
     return x;
   } else if constexpr (is_floating_v<To>) {
@@ -36,27 +39,14 @@ constexpr To round_to(From x) noexcept {
 
 /// The exact value of `x` as a double (every scalar type but double's own values fits).
 template <scalar_type T>
-constexpr double to_double(T x) noexcept {
+MIXPREC_HOST_DEVICE constexpr double to_double(T x) noexcept {
   return static_cast<double>(x);
 }
-
-namespace detail {
-
-template <scalar_type T>
-constexpr mixprec::detail::unpacked unpack_any(T x) noexcept {
-  if constexpr (is_floating_v<T>) {
-    return x.unpack();
-  } else {
-    return mixprec::detail::unpack_value(x);
-  }
-}
-
-}  // namespace detail
 
 /// `acc + term` computed exactly and rounded once into `A` (the accumulate type), whatever the
 /// type of the term. When `term` converts exactly into `A` this is A's own addition.
 template <scalar_type A, scalar_type T>
-constexpr A accumulate(A acc, T term) noexcept {
+MIXPREC_HOST_DEVICE constexpr A accumulate(A acc, T term) noexcept {
   if constexpr (converts_exactly_v<T, A>) {
     return acc + round_to<A>(term);
   } else if constexpr (std::is_same_v<A, float>) {
@@ -70,14 +60,15 @@ constexpr A accumulate(A acc, T term) noexcept {
           mixprec::detail::op_code::add, static_cast<std::uint64_t>(acc.bits()),
           mixprec::detail::bit_cast<std::uint64_t>(static_cast<double>(term)));
     }
-    return A::round(mixprec::detail::add<r>(acc.unpack(), detail::unpack_any(term)), random);
+    return A::round(mixprec::detail::add<r>(acc.unpack(), mixprec::detail::unpack_any(term)),
+                    random);
   }
 }
 
 /// `f(x)` evaluated in double and rounded once into `C`: the rule for the functions (exp, log,
 /// tanh, sigmoid, gelu, ...) of the reference kernels.
 template <scalar_type C, class F>
-C apply_rounded(F&& f, C x) {
+MIXPREC_HOST_DEVICE C apply_rounded(F&& f, C x) {
   return round_to<C>(static_cast<double>(f(static_cast<double>(x))));
 }
 
@@ -88,9 +79,12 @@ namespace detail {
 /// instructions are enabled), which would skip the product's rounding that the reference rules
 /// require. An empty asm statement that claims to change x stops that at no cost.
 template <class T>
-inline T keep_rounded(T x) noexcept {
+MIXPREC_HOST_DEVICE T keep_rounded(T x) noexcept {
   if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
-#if defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
+#if defined(__CUDA_ARCH__)
+    volatile T held = x;
+    x = held;
+#elif defined(__GNUC__) && (defined(__x86_64__) || defined(__i386__)) && defined(__SSE2__)
     __asm__("" : "+x"(x));
 #elif defined(__GNUC__) && defined(__aarch64__)
     __asm__("" : "+w"(x));
@@ -110,4 +104,4 @@ template <class T>
 inline constexpr bool is_ieee_float_v =
     std::is_same_v<T, float> || std::is_same_v<T, floating<formats::fp32>>;
 
-}  // namespace mixprec::cpu
+}  // namespace mixprec

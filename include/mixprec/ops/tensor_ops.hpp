@@ -1,5 +1,5 @@
 #pragma once
-/// \file backend/cpu/tensor_ops.hpp
+/// \file ops/tensor_ops.hpp
 /// The ops on tensors, each run in the precision a policy gives it:
 /// `matmul<Policy>(a, b)`, `add<Policy>(a, b)`, `softmax<Policy>(x)`, ... Each op asks
 /// `precision_for<Policy, Op, Pass>` for its storage, compute and accumulate types at compile
@@ -83,7 +83,7 @@ tensor_view<const S> scaled_operand(const X& x, tensor<S>& held, double& scale) 
     held = tensor<S>::uninitialized(v.shape());
     S* out = held.data();
     for (std::int64_t i = 0; i < v.size(); ++i) {
-      out[i] = cpu::round_to<S>(static_cast<double>(v.data()[i]) * scale);
+      out[i] = round_to<S>(static_cast<double>(v.data()[i]) * scale);
     }
     return held.view();
   }
