@@ -65,6 +65,47 @@ MIXPREC_HOST_DEVICE constexpr A accumulate(A acc, T term) noexcept {
   }
 }
 
+/// True when T is a floating type that rounds stochastically.
+template <class T>
+inline constexpr bool rounds_stochastically_v = [] {
+  if constexpr (is_floating_v<T>) {
+    return T::rounding_mode == rounding::stochastic;
+  } else {
+    return false;
+  }
+}();
+
+/// `x` rounded once into `To`, as round_to<To>(x), except that a stochastic To draws its random
+/// bits from `key.bits(index)`: `index` numbers the element (or term) the write belongs to, so
+/// the result does not depend on the order in which the elements are computed.
+template <scalar_type To, scalar_type From>
+MIXPREC_HOST_DEVICE constexpr To round_to(From x, const stochastic_key& key,
+                                          std::uint64_t index) noexcept {
+  if constexpr (rounds_stochastically_v<To> && !std::is_same_v<To, From>) {
+    return stochastic_round<To>(x, key.bits(index));
+  } else {
+    (void)key;
+    (void)index;
+    return round_to<To>(x);
+  }
+}
+
+/// `acc + term` computed exactly and rounded once into `A`, as accumulate(acc, term), except that
+/// a stochastic A draws its random bits from `key.bits(index)` (`index` numbers the term).
+template <scalar_type A, scalar_type T>
+MIXPREC_HOST_DEVICE constexpr A accumulate(A acc, T term, const stochastic_key& key,
+                                           std::uint64_t index) noexcept {
+  if constexpr (rounds_stochastically_v<A>) {
+    return A::round(
+        mixprec::detail::add<rounding::stochastic>(acc.unpack(), mixprec::detail::unpack_any(term)),
+        key.bits(index));
+  } else {
+    (void)key;
+    (void)index;
+    return accumulate(acc, term);
+  }
+}
+
 /// `f(x)` evaluated in double and rounded once into `C`: the rule for the functions (exp, log,
 /// tanh, sigmoid, gelu, ...) of the reference kernels.
 template <scalar_type C, class F>

@@ -34,11 +34,7 @@
 
 namespace mixprec::cpu {
 
-/// How the second operand of a binary op is laid out.
-enum class broadcast {
-  none,  ///< b has the shape of a: rows x cols
-  row,   ///< b is one row of cols elements, used for every row of a
-};
+using mixprec::broadcast;
 
 /// True for the op tags `unary` accepts.
 template <class Op>

@@ -27,8 +27,7 @@
 
 namespace mixprec::cpu {
 
-/// Whether an operand is used as stored (no) or transposed (yes).
-enum class transpose { no, yes };
+using mixprec::transpose;
 
 /// The code a gemm call runs.
 enum class gemm_path {

@@ -6,18 +6,18 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "mixprec/backend/vocabulary.hpp"
+
 #if defined(_OPENMP)
 #include <omp.h>
 #endif
 
 namespace mixprec::cpu {
 
-/// Execution settings of a CPU kernel call.
-struct execution {
-  /// Threads to use: 0 means all that OpenMP offers (omp_get_max_threads), 1 runs serially.
-  /// Without OpenMP every kernel runs serially.
-  int threads = 0;
-};
+/// Execution settings of a kernel call (backend/vocabulary.hpp): threads to use (0 means all
+/// that OpenMP offers, omp_get_max_threads; 1 runs serially; without OpenMP every kernel runs
+/// serially) and the key of its stochastic roundings.
+using mixprec::execution;
 
 /// The number of threads a call with `e` uses.
 inline int thread_count(execution e = {}) noexcept {
