@@ -1,5 +1,6 @@
 // gradcheck of every primitive of autodiff/rules.hpp and every composite of
-// autodiff/functional.hpp, under fp32, mixed_bf16 and mixed_fp16, on several shapes (size 1 and
+// autodiff/functional.hpp, under fp32, mixed_bf16 and mixed_fp16, on the CPU backend and on the
+// reference backend, on several shapes (size 1 and
 // odd extents included). The reference is independent of the code under test: central
 // differences of the same function computed in double (gradcheck.hpp).
 //
@@ -24,6 +25,7 @@
 
 #include "mixprec/autodiff/functional.hpp"
 #include "mixprec/autodiff/gradcheck.hpp"
+#include "mixprec/backend/reference/backend.hpp"
 #include "mixprec/policy/presets.hpp"
 #include "mixprec/tensor/tensor.hpp"
 
@@ -51,12 +53,18 @@ tensor<double> away(const shape& s, std::uint64_t seed) {
   return t;
 }
 
+/// The gradcheck of f under Policy, on the CPU backend and on the reference backend (the
+/// reference loops only): the rules must hold on every backend.
 template <class Policy, role R = role::weight_grads, class F>
 void check(F f, const std::vector<tensor<double>>& inputs) {
-  const auto res = gradcheck<Policy, R>(f, inputs, tolerance_for<Policy>());
-  INFO(res.report);
-  CHECK(res.passed);
-  CHECK(res.checked > 0);
+  const auto fast = gradcheck<Policy, R, cpu_backend>(f, inputs, tolerance_for<Policy>());
+  INFO(fast.report);
+  CHECK(fast.passed);
+  CHECK(fast.checked > 0);
+  const auto ref = gradcheck<Policy, R, reference_backend>(f, inputs, tolerance_for<Policy>());
+  INFO(ref.report);
+  CHECK(ref.passed);
+  CHECK(ref.checked == fast.checked);
 }
 
 #define MIXPREC_RULE_POLICIES presets::fp32, presets::mixed_bf16, presets::mixed_fp16

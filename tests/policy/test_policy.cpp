@@ -20,7 +20,7 @@ namespace {
 // The ops of each category, listed here by hand (not taken from the library's tags).
 using matmul_ops = mp::op_list<ops::matmul>;
 using pointwise_ops = mp::op_list<ops::add, ops::sub, ops::mul, ops::div, ops::neg, ops::relu,
-                                  ops::cast, ops::optimizer_update>;
+                                  ops::cast, ops::dropout, ops::embedding, ops::optimizer_update>;
 using transcendental_ops = mp::op_list<ops::exp, ops::log, ops::tanh, ops::sigmoid, ops::gelu>;
 using reduction_ops = mp::op_list<ops::sum, ops::mean>;
 using normalization_ops = mp::op_list<ops::softmax, ops::log_softmax, ops::layer_norm>;
@@ -70,6 +70,28 @@ constexpr bool all_resolve_to(lists<L...>) {
 }
 
 static_assert(all_resolve_to<p::fp32, f32>(all_lists{}));
+
+// The layout ops keep their input's type unless a rule names them: no preset names them, and a
+// rule for the op or for its category does.
+template <class Policy>
+constexpr bool layout_unnamed() {
+  return !mp::has_rule_v<Policy, ops::reshape> && !mp::has_rule_v<Policy, ops::transpose> &&
+         !mp::has_rule_v<Policy, ops::transpose, pass::backward_data>;
+}
+static_assert(layout_unnamed<p::fp32>() && layout_unnamed<p::mixed_fp16>() &&
+              layout_unnamed<p::mixed_bf16>() && layout_unnamed<p::pure_fp16>() &&
+              layout_unnamed<p::pure_bf16>() && layout_unnamed<p::pure_bf16_sr>() &&
+              layout_unnamed<p::fp8_hybrid>() && layout_unnamed<p::fp16_accumulate>());
+using transpose_in_bf16 =
+    mp::policy<mp::default_precision<f32>, mp::rule<ops::transpose, precision<mp::bfloat16>>>;
+static_assert(mp::has_rule_v<transpose_in_bf16, ops::transpose>);
+static_assert(!mp::has_rule_v<transpose_in_bf16, ops::reshape>);
+static_assert(std::is_same_v<mp::storage_t<transpose_in_bf16, ops::transpose>, mp::bfloat16>);
+using layout_in_bf16 =
+    mp::policy<mp::default_precision<f32>,
+               mp::rule<mp::categories::layout, precision<mp::bfloat16>, pass::forward>>;
+static_assert(mp::has_rule_v<layout_in_bf16, ops::reshape>);
+static_assert(!mp::has_rule_v<layout_in_bf16, ops::reshape, pass::backward_data>);
 static_assert(has_roles<p::fp32, float, float, float, float, float>());
 static_assert(p::fp32::loss_scaling_mode == mp::loss_scale::none);
 

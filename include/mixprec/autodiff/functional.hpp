@@ -148,11 +148,11 @@ auto mean(const tensor_var<T, Tape, R>& x, int axis) {
 /// Sum or mean of every element: a variable of rank 0.
 template <class T, class Tape, role R>
 auto sum(const tensor_var<T, Tape, R>& x) {
-  return detail::reduce<ops::sum>(x, Tape::backend_type::all_axes);
+  return detail::reduce<ops::sum>(x, mixprec::detail::all_axes);
 }
 template <class T, class Tape, role R>
 auto mean(const tensor_var<T, Tape, R>& x) {
-  return detail::reduce<ops::mean>(x, Tape::backend_type::all_axes);
+  return detail::reduce<ops::mean>(x, mixprec::detail::all_axes);
 }
 
 /// x with shape `s` (the same number of elements); shares x's elements.
@@ -211,10 +211,9 @@ auto cross_entropy(const tensor_var<T, Tape, R>& logits, std::span<const std::in
         "cross_entropy", "logits of shape " + s.to_string() + " have " + std::to_string(s.rows()) +
                              " rows but there are " + std::to_string(labels.size()) + " labels");
   }
-  std::int64_t* copy = t.template scratch<std::int64_t>(labels.size());
   return t.template record<
       mixprec::detail::cross_entropy_node<Tape, typename tensor_var<T, Tape, R>::node_type>>(
-      logits.node(), labels, copy);
+      logits.node(), labels);
 }
 
 /// The mean squared error of a and b (one shape): a variable of rank 0.
@@ -278,10 +277,9 @@ auto embedding(const tensor_var<T, Tape, R>& table, std::span<const std::int64_t
     mixprec::detail::throw_error(
         "embedding", "the table must be a matrix [vocab, dim], not shape " + s.to_string());
   }
-  std::int64_t* copy = t.template scratch<std::int64_t>(idx.size());
   return t.template record<
       mixprec::detail::embedding_node<Tape, typename tensor_var<T, Tape, R>::node_type>>(
-      table.node(), idx, copy);
+      table.node(), idx);
 }
 
 // Composites (built from the primitives above; no rules of their own) -------------------------

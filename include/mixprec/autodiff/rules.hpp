@@ -36,24 +36,35 @@
 /// | dropout          | dx = dy scale where kept, 0 where dropped (the mask drawn again) |
 /// | embedding        | dtable[idx[i]] += dout[i] |
 ///
-/// Dropout and embedding have no op tag of their own: dropout runs in the precision of `mul` (it
-/// multiplies by the mask's scale), the embedding lookup writes the storage type of `cast` (a
-/// gather that converts the table's rows), and its backward scatter-add accumulates in the
-/// precision of `sum`.
+/// Every primitive has an op tag (policy/ops.hpp), so a policy can give each its own precision:
+/// dropout runs in the precision of `ops::dropout`; the embedding lookup writes the storage type
+/// of `ops::embedding` and its backward scatter-add accumulates in that op's backward precision;
+/// reshape and transpose (category layout) keep their input's type unless a rule names them.
+///
+/// The rules touch element memory only through the tape's Backend (backend/backend.hpp) and the
+/// device-neutral ops (ops/tensor_ops.hpp). Each rounding site of a node draws its stochastic bits
+/// from `t.exec(index, part)`: parts 0-9 are the forward op's, 10-99 the rule's.
 
 #include <cstdint>
-#include <cstring>
 #include <span>
 #include <type_traits>
 
 #include "mixprec/autodiff/tape.hpp"
 #include "mixprec/autodiff/tensor_var.hpp"
+#include "mixprec/backend/backend.hpp"
 #include "mixprec/ops/tensor_ops.hpp"
 #include "mixprec/policy/ops.hpp"
 #include "mixprec/policy/policy.hpp"
 #include "mixprec/tensor/tensor.hpp"
 
 namespace mixprec::detail {
+
+/// The axis argument of a reduce node that sums over every element.
+inline constexpr int all_axes = -1000;
+
+/// Rounding sites of a node (the `part` of Tape::exec).
+inline constexpr std::uint64_t forward_part = 0;
+inline constexpr std::uint64_t rule_part = 10;
 
 /// The operand of `Op` in `Pass`: the node's value in the op's storage type (cast once per step
 /// and cached), except the operands of a matmul under per-tensor scaling, which the matmul scales
@@ -70,13 +81,20 @@ auto operand_of(Tape& t, Node& n) {
   }
 }
 
-/// A pointer to nothing of element type T (an input a kernel does not read).
-template <class T>
-inline constexpr const T* no_input = nullptr;
+/// The incoming gradient of a node in element type S (a view, or a converted copy in `held`).
+template <scalar_type S, class Tape, class Node, class Held>
+auto grad_as(Tape& t, Node& n, Held& held, std::uint64_t part) {
+  return operand_as<typename Tape::backend_type, S>(n.grad.view(), held, t.exec(n.index, part));
+}
 
 /// The node of an op result: an activation of element type Y.
 template <class Tape, scalar_type Y>
 using result_node = value_node<Tape, Y, role::activation_grads>;
+
+/// The result type of a layout op (reshape, transpose) on T: T unless a rule names the op.
+template <class Policy, class Op, scalar_type T>
+using layout_result_t =
+    std::conditional_t<has_rule_v<Policy, Op, pass::forward>, output_t<Policy, Op>, T>;
 
 // matmul ---------------------------------------------------------------------------------------
 
@@ -90,9 +108,10 @@ class matmul_node final
  public:
   matmul_node(Tape& t, NA* a, NB* b) : a_(a), b_(b) {
     this->op = "matmul";
-    this->own(B::template matmul<Policy, pass::forward>(
+    this->own(mixprec::matmul<Policy, pass::forward, B>(
         operand_of<ops::matmul, pass::forward>(t, *a),
-        operand_of<ops::matmul, pass::forward>(t, *b), false, false));
+        operand_of<ops::matmul, pass::forward>(t, *b), transpose::no, transpose::no,
+        t.exec(t.next_index(), forward_part)));
     this->requires_grad = a->requires_grad || b->requires_grad;
   }
 
@@ -101,15 +120,17 @@ class matmul_node final
     if (a_->requires_grad) {
       constexpr pass P = gradient_pass_v<NA::grad_role>;
       t.accumulate(
-          *a_, B::template matmul<Policy, P>(dy, operand_of<ops::matmul, P>(t, *b_), false, true));
+          *a_, mixprec::matmul<Policy, P, B>(dy, operand_of<ops::matmul, P>(t, *b_), transpose::no,
+                                             transpose::yes, t.exec(this->index, rule_part)));
     }
     if (b_->requires_grad) {
       constexpr pass P = gradient_pass_v<NB::grad_role>;
       const auto av = operand_of<ops::matmul, P>(t, *a_);
       const shape& s = av.shape();
       const std::int64_t n = dy.shape().cols();
-      t.accumulate(*b_, B::template matmul<Policy, P>(av.reshape(shape{s.rows(), s.cols()}),
-                                                      dy.reshape(shape{s.rows(), n}), true, false));
+      t.accumulate(*b_, mixprec::matmul<Policy, P, B>(
+                            av.reshape(shape{s.rows(), s.cols()}), dy.reshape(shape{s.rows(), n}),
+                            transpose::yes, transpose::no, t.exec(this->index, rule_part + 1)));
     }
   }
 
@@ -130,8 +151,9 @@ class binary_node final : public result_node<Tape, output_t<typename Tape::polic
  public:
   binary_node(Tape& t, NA* a, NB* b) : a_(a), b_(b) {
     this->op = Op::name.data();
-    this->own(B::template binary<Policy, Op, pass::forward>(operand_of<Op, pass::forward>(t, *a),
-                                                            operand_of<Op, pass::forward>(t, *b)));
+    this->own(binary_op<B, Policy, Op, pass::forward>(
+        Op::name.data(), operand_of<Op, pass::forward>(t, *a), operand_of<Op, pass::forward>(t, *b),
+        t.exec(t.next_index(), forward_part)));
     row_ = !(a->value.shape() == b->value.shape());
     this->requires_grad = a->requires_grad || b->requires_grad;
   }
@@ -147,7 +169,9 @@ class binary_node final : public result_node<Tape, output_t<typename Tape::polic
         t.accumulate(*a_, dy);
       } else {
         // mul: dy b; div: dy / b (b broadcast as in the forward op).
-        t.accumulate(*a_, B::template binary<Policy, Op, PA>(dy, operand_of<Op, PA>(t, *b_)));
+        t.accumulate(*a_,
+                     binary_op<B, Policy, Op, PA>(Op::name.data(), dy, operand_of<Op, PA>(t, *b_),
+                                                  t.exec(this->index, rule_part)));
       }
     }
     if (b_->requires_grad) {
@@ -158,38 +182,39 @@ class binary_node final : public result_node<Tape, output_t<typename Tape::polic
       using O = typename P::output;
       const shape& bs = b_->value.shape();
       tensor<S, D> held;
-      const auto g = operand_as<S>(dy, held);
+      const auto g = grad_as<S>(t, *this, held, rule_part + 1);
+      const auto e = [&](std::uint64_t k) { return t.exec(this->index, rule_part + 2 + k); };
       if constexpr (std::is_same_v<Op, ops::add>) {
         if (!row_) {
           t.accumulate(*b_, dy);
         } else {
-          auto db = tensor<O, D>::uninitialized(bs);
-          B::template reduce_into<P, ops::sum>(1, rows, cols, g.data(), db.data());
+          auto db = t.template alloc<O>(bs);
+          B::template reduce<P, ops::sum>(1, rows, cols, g.data(), db.data(), e(0));
           t.accumulate(*b_, std::move(db));
         }
       } else if constexpr (std::is_same_v<Op, ops::sub>) {
-        auto db = tensor<O, D>::uninitialized(bs);
+        auto db = t.template alloc<O>(bs);
         if (!row_) {
-          B::template unary_into<P, ops::neg>(n, g.data(), db.data());
+          B::template unary<P, ops::neg>(n, g.data(), db.data(), e(0));
         } else {
-          B::template reduce_into<P, ops::sum>(1, rows, cols, g.data(), db.data());
-          B::template unary_into<P, ops::neg>(cols, db.data(), db.data());  // exact
+          B::template reduce<P, ops::sum>(1, rows, cols, g.data(), db.data(), e(0));
+          B::template unary<P, ops::neg>(cols, db.data(), db.data(), e(1));  // exact
         }
         t.accumulate(*b_, std::move(db));
       } else if constexpr (std::is_same_v<Op, ops::mul>) {
         const auto av = operand_of<Op, PB>(t, *a_);
         if (!row_) {
-          auto db = tensor<O, D>::uninitialized(bs);
-          B::template binary_into<P, ops::mul>(rows, cols, g.data(), av.data(),
-                                               cpu::broadcast::none, db.data());
+          auto db = t.template alloc<O>(bs);
+          B::template binary<P, ops::mul>(rows, cols, g.data(), av.data(), broadcast::none,
+                                          db.data(), e(0));
           t.accumulate(*b_, std::move(db));
         } else {
           // Σ_rows dy a: each product rounded into C, then summed in A, as a GEMM does.
-          auto prod = tensor<C, D>::uninitialized(a_->value.shape());
-          B::template binary_into<P, ops::mul>(rows, cols, g.data(), av.data(),
-                                               cpu::broadcast::none, prod.data());
-          auto db = tensor<O, D>::uninitialized(bs);
-          B::template reduce_into<P, ops::sum>(1, rows, cols, prod.data(), db.data());
+          auto prod = t.template alloc<C>(a_->value.shape());
+          B::template binary<P, ops::mul>(rows, cols, g.data(), av.data(), broadcast::none,
+                                          prod.data(), e(0));
+          auto db = t.template alloc<O>(bs);
+          B::template reduce<P, ops::sum>(1, rows, cols, prod.data(), db.data(), e(1));
           t.accumulate(*b_, std::move(db));
         }
       } else {
@@ -197,18 +222,17 @@ class binary_node final : public result_node<Tape, output_t<typename Tape::polic
         // d(a / b)/db = -(a / b) / b = -y / b: -(dy / b) y, kept in C until the result.
         const auto bv = operand_of<Op, PB>(t, *b_);
         const auto yv = t.template operand<S>(*this);
-        auto q = tensor<C, D>::uninitialized(a_->value.shape());
-        B::template binary_into<P, ops::div>(rows, cols, g.data(), bv.data(),
-                                             row_ ? cpu::broadcast::row : cpu::broadcast::none,
-                                             q.data());
-        B::template binary_into<P, ops::mul>(rows, cols, q.data(), yv.data(), cpu::broadcast::none,
-                                             q.data());
-        auto db = tensor<O, D>::uninitialized(bs);
+        auto q = t.template alloc<C>(a_->value.shape());
+        B::template binary<P, ops::div>(rows, cols, g.data(), bv.data(),
+                                        row_ ? broadcast::row : broadcast::none, q.data(), e(0));
+        B::template binary<P, ops::mul>(rows, cols, q.data(), yv.data(), broadcast::none, q.data(),
+                                        e(1));
+        auto db = t.template alloc<O>(bs);
         if (!row_) {
-          B::template unary_into<P, ops::neg>(n, q.data(), db.data());
+          B::template unary<P, ops::neg>(n, q.data(), db.data(), e(2));
         } else {
-          B::template reduce_into<P, ops::sum>(1, rows, cols, q.data(), db.data());
-          B::template unary_into<P, ops::neg>(cols, db.data(), db.data());  // exact
+          B::template reduce<P, ops::sum>(1, rows, cols, q.data(), db.data(), e(2));
+          B::template unary<P, ops::neg>(cols, db.data(), db.data(), e(3));  // exact
         }
         t.accumulate(*b_, std::move(db));
       }
@@ -233,7 +257,8 @@ class unary_node final : public result_node<Tape, output_t<typename Tape::policy
  public:
   unary_node(Tape& t, NX* x) : x_(x) {
     this->op = Op::name.data();
-    this->own(B::template unary<Policy, Op, pass::forward>(operand_of<Op, pass::forward>(t, *x)));
+    this->own(unary_op<B, Policy, Op, pass::forward>(operand_of<Op, pass::forward>(t, *x),
+                                                     t.exec(t.next_index(), forward_part)));
     this->requires_grad = x->requires_grad;
   }
 
@@ -243,13 +268,14 @@ class unary_node final : public result_node<Tape, output_t<typename Tape::policy
     using S = typename P::storage;
     using O = typename P::output;
     tensor<S, D> held;
-    const auto g = operand_as<S>(this->grad.view(), held);
+    const auto g = grad_as<S>(t, *this, held, rule_part);
     const S* xp = nullptr;
     const S* yp = nullptr;
-    if constexpr (cpu::detail::backward_reads_x_v<Op>) xp = operand_of<Op, PX>(t, *x_).data();
-    if constexpr (cpu::detail::backward_reads_y_v<Op>) yp = t.template operand<S>(*this).data();
-    auto dx = tensor<O, D>::uninitialized(x_->value.shape());
-    B::template unary_backward_into<P, Op>(dx.size(), xp, yp, g.data(), dx.data());
+    if constexpr (B::template backward_reads_x<Op>) xp = operand_of<Op, PX>(t, *x_).data();
+    if constexpr (B::template backward_reads_y<Op>) yp = t.template operand<S>(*this).data();
+    auto dx = t.template alloc<O>(x_->value.shape());
+    B::template unary_backward<P, Op>(dx.size(), xp, yp, g.data(), dx.data(),
+                                      t.exec(this->index, rule_part + 1));
     t.accumulate(*x_, std::move(dx));
   }
 
@@ -259,7 +285,7 @@ class unary_node final : public result_node<Tape, output_t<typename Tape::policy
 
 // sum, mean ----------------------------------------------------------------------------------
 
-/// y = sum or mean of x over one axis (or over every element: axis == Backend::all_axes).
+/// y = sum or mean of x over one axis (or over every element: axis == all_axes).
 template <class Tape, class Op, class NX>
 class reduce_node final : public result_node<Tape, output_t<typename Tape::policy_type, Op>> {
   using Policy = typename Tape::policy_type;
@@ -269,10 +295,15 @@ class reduce_node final : public result_node<Tape, output_t<typename Tape::polic
  public:
   reduce_node(Tape& t, NX* x, int axis) : x_(x) {
     this->op = Op::name.data();
-    this->own(
-        B::template reduce<Policy, Op, pass::forward>(operand_of<Op, pass::forward>(t, *x), axis));
+    const auto xv = operand_of<Op, pass::forward>(t, *x);
+    const execution e = t.exec(t.next_index(), forward_part);
+    if (axis == all_axes) {
+      this->own(reduce_all_op<B, Policy, Op, pass::forward>(xv, e));
+    } else {
+      this->own(reduce_op<B, Policy, Op, pass::forward>(Op::name.data(), xv, axis, e));
+    }
     const shape& s = x->value.shape();
-    if (axis == B::all_axes) {
+    if (axis == all_axes) {
       length_ = s.size();
     } else {
       if (axis < 0) axis += s.rank();
@@ -289,15 +320,15 @@ class reduce_node final : public result_node<Tape, output_t<typename Tape::polic
     using S = typename P::storage;
     using O = typename P::output;
     tensor<S, D> held;
-    const auto g = operand_as<S>(this->grad.view(), held);
-    auto dx = tensor<O, D>::uninitialized(x_->value.shape());
+    const auto g = grad_as<S>(t, *this, held, rule_part);
+    auto dx = t.template alloc<O>(x_->value.shape());
     if constexpr (std::is_same_v<Op, ops::mean>) {
-      auto q = tensor<O, D>::uninitialized(g.shape());
-      B::template scalar_into<P, ops::div>(q.size(), g.data(), static_cast<double>(length_),
-                                           q.data());
-      B::expand_into(outer_, length_, inner_, q.data(), dx.data());
+      auto q = t.template alloc<O>(g.shape());
+      B::template binary_scalar<P, ops::div>(q.size(), g.data(), static_cast<double>(length_),
+                                             q.data(), t.exec(this->index, rule_part + 1));
+      B::expand(outer_, length_, inner_, q.data(), dx.data(), t.exec(this->index, rule_part + 2));
     } else {
-      B::expand_into(outer_, length_, inner_, g.data(), dx.data());
+      B::expand(outer_, length_, inner_, g.data(), dx.data(), t.exec(this->index, rule_part + 2));
     }
     t.accumulate(*x_, std::move(dx));
   }
@@ -311,14 +342,30 @@ class reduce_node final : public result_node<Tape, output_t<typename Tape::polic
 
 // reshape, transpose, cast ------------------------------------------------------------------
 
-/// y = x with another shape of the same size: a view of x's value (nothing is copied). A
-/// reshape of a weight is a weight.
+/// y = x with another shape of the same size: a view of x's value (nothing is copied) unless a
+/// rule of the policy gives ops::reshape a type of its own (then one conversion). A reshape of a
+/// weight is a weight.
 template <class Tape, class NX>
-class reshape_node final : public value_node<Tape, typename NX::value_type, NX::grad_role> {
+class reshape_node final
+    : public value_node<
+          Tape, layout_result_t<typename Tape::policy_type, ops::reshape, typename NX::value_type>,
+          NX::grad_role> {
+  using B = typename Tape::backend_type;
+  using T = typename NX::value_type;
+  using Y = layout_result_t<typename Tape::policy_type, ops::reshape, T>;
+
  public:
-  reshape_node(Tape&, NX* x, const shape& s) : x_(x) {
+  reshape_node(Tape& t, NX* x, const shape& s) : x_(x) {
     this->op = "reshape";
-    this->value = x->value.reshape(s);
+    if constexpr (std::is_same_v<Y, T>) {
+      (void)t;
+      this->value = x->value.reshape(s);
+    } else {
+      auto y = t.template alloc<Y>(s);
+      const auto xv = x->value.reshape(s);
+      B::convert(y.size(), xv.data(), y.data(), t.exec(t.next_index(), forward_part));
+      this->own(std::move(y));
+    }
     this->requires_grad = x->requires_grad;
   }
 
@@ -328,19 +375,23 @@ class reshape_node final : public value_node<Tape, typename NX::value_type, NX::
   NX* x_;
 };
 
-/// y = xᵀ for a matrix x (rank 2). A transpose of a weight is a weight.
+/// y = xᵀ for a matrix x (rank 2), in x's type unless a rule of the policy gives ops::transpose
+/// one. A transpose of a weight is a weight.
 template <class Tape, class NX>
-class transpose_node final : public value_node<Tape, typename NX::value_type, NX::grad_role> {
+class transpose_node final
+    : public value_node<
+          Tape,
+          layout_result_t<typename Tape::policy_type, ops::transpose, typename NX::value_type>,
+          NX::grad_role> {
   using B = typename Tape::backend_type;
-  using D = typename Tape::device_type;
-  using T = typename NX::value_type;
+  using Y = layout_result_t<typename Tape::policy_type, ops::transpose, typename NX::value_type>;
 
  public:
-  transpose_node(Tape&, NX* x) : x_(x) {
+  transpose_node(Tape& t, NX* x) : x_(x) {
     this->op = "transpose";
     const shape& s = x->value.shape();
-    auto y = tensor<T, D>::uninitialized(shape{s[1], s[0]});
-    B::transpose_into(s[0], s[1], x->value.data(), y.data());
+    auto y = t.template alloc<Y>(shape{s[1], s[0]});
+    B::transpose_2d(s[0], s[1], x->value.data(), y.data(), t.exec(t.next_index(), forward_part));
     this->own(std::move(y));
     this->requires_grad = x->requires_grad;
   }
@@ -348,8 +399,8 @@ class transpose_node final : public value_node<Tape, typename NX::value_type, NX
   void backward(Tape& t) override {
     const shape& s = x_->value.shape();
     using G = typename transpose_node::grad_type;
-    auto dx = tensor<G, D>::uninitialized(s);
-    B::transpose_into(s[1], s[0], this->grad.data(), dx.data());
+    auto dx = t.template alloc<G>(s);
+    B::transpose_2d(s[1], s[0], this->grad.data(), dx.data(), t.exec(this->index, rule_part));
     t.accumulate(*x_, std::move(dx));
   }
 
@@ -361,10 +412,14 @@ class transpose_node final : public value_node<Tape, typename NX::value_type, NX
 /// weight is a weight.
 template <class Tape, scalar_type U, class NX>
 class cast_node final : public value_node<Tape, U, NX::grad_role> {
+  using B = typename Tape::backend_type;
+
  public:
-  cast_node(Tape&, NX* x) : x_(x) {
+  cast_node(Tape& t, NX* x) : x_(x) {
     this->op = "cast";
-    this->own(cast<U>(x->value));
+    auto y = t.template alloc<U>(x->value.shape());
+    B::convert(y.size(), x->value.data(), y.data(), t.exec(t.next_index(), forward_part));
+    this->own(std::move(y));
     this->requires_grad = x->requires_grad;
   }
 
@@ -389,8 +444,8 @@ class softmax_node final
  public:
   softmax_node(Tape& t, NX* x) : x_(x) {
     this->op = Op::name.data();
-    this->own(
-        B::template softmax<Policy, Log, pass::forward>(operand_of<Op, pass::forward>(t, *x)));
+    this->own(softmax_op<B, Policy, Log, pass::forward>(operand_of<Op, pass::forward>(t, *x),
+                                                        t.exec(t.next_index(), forward_part)));
     this->requires_grad = x->requires_grad;
   }
 
@@ -400,11 +455,12 @@ class softmax_node final
     using S = typename P::storage;
     using O = typename P::output;
     tensor<S, D> held;
-    const auto g = operand_as<S>(this->grad.view(), held);
+    const auto g = grad_as<S>(t, *this, held, rule_part);
     const auto y = t.template operand<S>(*this);
     const shape& s = x_->value.shape();
-    auto dx = tensor<O, D>::uninitialized(s);
-    B::template softmax_backward_into<P, Log>(s.rows(), s.cols(), y.data(), g.data(), dx.data());
+    auto dx = t.template alloc<O>(s);
+    B::template softmax_backward<P, Log>(s.rows(), s.cols(), y.data(), g.data(), dx.data(),
+                                         t.exec(this->index, rule_part + 1));
     t.accumulate(*x_, std::move(dx));
   }
 
@@ -414,7 +470,8 @@ class softmax_node final
 
 // cross_entropy, mse ---------------------------------------------------------------------------
 
-/// y = the mean cross-entropy of logits [..., classes] and one label per row (rank 0).
+/// y = the mean cross-entropy of logits [..., classes] and one label per row (rank 0). The
+/// labels are uploaded to the device once and kept with the node.
 template <class Tape, class NX>
 class cross_entropy_node final
     : public result_node<Tape, output_t<typename Tape::policy_type, ops::cross_entropy>> {
@@ -424,12 +481,12 @@ class cross_entropy_node final
   using Op = ops::cross_entropy;
 
  public:
-  cross_entropy_node(Tape& t, NX* x, std::span<const std::int64_t> labels, std::int64_t* copy)
-      : x_(x), labels_(copy) {
+  cross_entropy_node(Tape& t, NX* x, std::span<const std::int64_t> labels)
+      : x_(x), labels_(B::upload(t.device(), labels)) {
     this->op = "cross_entropy";
-    this->own(B::template cross_entropy<Policy, pass::forward>(operand_of<Op, pass::forward>(t, *x),
-                                                               labels));
-    if (!labels.empty()) std::memcpy(copy, labels.data(), labels.size() * sizeof(std::int64_t));
+    this->own(cross_entropy_op<B, Policy, pass::forward>(operand_of<Op, pass::forward>(t, *x),
+                                                         labels_.data(),
+                                                         t.exec(t.next_index(), forward_part)));
     this->requires_grad = x->requires_grad;
   }
 
@@ -439,15 +496,16 @@ class cross_entropy_node final
     using O = typename P::output;
     const auto logits = operand_of<Op, PX>(t, *x_);
     const shape& s = x_->value.shape();
-    auto dx = tensor<O, D>::uninitialized(s);
-    B::template cross_entropy_backward_into<P>(s.rows(), s.cols(), logits.data(), labels_,
-                                               this->grad.data()[0], dx.data());
+    auto dx = t.template alloc<O>(s);
+    B::template cross_entropy_backward<P>(s.rows(), s.cols(), logits.data(), labels_.data(),
+                                          this->grad.data(), dx.data(),
+                                          t.exec(this->index, rule_part));
     t.accumulate(*x_, std::move(dx));
   }
 
  private:
   NX* x_;
-  const std::int64_t* labels_;
+  device_array<std::int64_t, D> labels_;
 };
 
 /// y = the mean of (a - b)² over every element (rank 0).
@@ -455,33 +513,37 @@ template <class Tape, class NA, class NB>
 class mse_node final : public result_node<Tape, output_t<typename Tape::policy_type, ops::mse>> {
   using Policy = typename Tape::policy_type;
   using B = typename Tape::backend_type;
-  using D = typename Tape::device_type;
   using Op = ops::mse;
 
  public:
   mse_node(Tape& t, NA* a, NB* b) : a_(a), b_(b) {
     this->op = "mse";
-    this->own(B::template mse<Policy, pass::forward>(operand_of<Op, pass::forward>(t, *a),
-                                                     operand_of<Op, pass::forward>(t, *b)));
+    this->own(mixprec::mse<Policy, pass::forward, B>(operand_of<Op, pass::forward>(t, *a),
+                                                     operand_of<Op, pass::forward>(t, *b),
+                                                     t.exec(t.next_index(), forward_part)));
     this->requires_grad = a->requires_grad || b->requires_grad;
   }
 
   void backward(Tape& t) override {
     // d/da of mean((a - b)²) is 2 (a - b) / n; d/db is the same with a and b exchanged.
-    if (a_->requires_grad) t.accumulate(*a_, gradient<gradient_pass_v<NA::grad_role>>(t, *a_, *b_));
-    if (b_->requires_grad) t.accumulate(*b_, gradient<gradient_pass_v<NB::grad_role>>(t, *b_, *a_));
+    if (a_->requires_grad) {
+      t.accumulate(*a_, gradient<gradient_pass_v<NA::grad_role>>(t, *a_, *b_, rule_part));
+    }
+    if (b_->requires_grad) {
+      t.accumulate(*b_, gradient<gradient_pass_v<NB::grad_role>>(t, *b_, *a_, rule_part + 1));
+    }
   }
 
  private:
   template <pass Pass, class N1, class N2>
-  auto gradient(Tape& t, N1& first, N2& second) {
+  auto gradient(Tape& t, N1& first, N2& second, std::uint64_t part) {
     using P = precision_for<Policy, Op, Pass>;
     using O = typename P::output;
     const auto u = operand_of<Op, Pass>(t, first);
     const auto v = operand_of<Op, Pass>(t, second);
-    auto d = tensor<O, D>::uninitialized(first.value.shape());
-    B::template mse_backward_into<P>(d.size(), u.data(), v.data(), this->grad.data()[0], d.data(),
-                                     static_cast<O*>(nullptr));
+    auto d = t.template alloc<O>(first.value.shape());
+    B::template mse_backward<P>(d.size(), u.data(), v.data(), this->grad.data(), d.data(),
+                                static_cast<O*>(nullptr), t.exec(this->index, part));
     return d;
   }
 
@@ -513,11 +575,11 @@ class layer_norm_node final
     const auto xv = operand_of<Op, pass::forward>(t, *x);
     const S* g = gamma != nullptr ? operand_of<Op, pass::forward>(t, *gamma).data() : nullptr;
     const S* b = beta != nullptr ? operand_of<Op, pass::forward>(t, *beta).data() : nullptr;
-    auto y = tensor<O, D>::uninitialized(s);
-    mean_ = tensor<Stat, D>::uninitialized(shape{s.rows()});
-    rstd_ = tensor<Stat, D>::uninitialized(shape{s.rows()});
-    B::template layer_norm_into<PF>(s.rows(), s.cols(), xv.data(), g, b, eps, y.data(),
-                                    mean_.data(), rstd_.data());
+    auto y = t.template alloc<O>(s);
+    mean_ = t.template alloc<Stat>(shape{s.rows()});
+    rstd_ = t.template alloc<Stat>(shape{s.rows()});
+    B::template layer_norm<PF>(s.rows(), s.cols(), xv.data(), g, b, eps, y.data(), mean_.data(),
+                               rstd_.data(), t.exec(t.next_index(), forward_part));
     this->own(std::move(y));
     this->requires_grad = x->requires_grad || (gamma != nullptr && gamma->requires_grad) ||
                           (beta != nullptr && beta->requires_grad);
@@ -529,10 +591,10 @@ class layer_norm_node final
     const bool want_w =
         (gamma_ != nullptr && gamma_->requires_grad) || (beta_ != nullptr && beta_->requires_grad);
     if constexpr (std::is_same_v<precision_for<Policy, Op, PX>, precision_for<Policy, Op, PW>>) {
-      run<PX>(t, x_->requires_grad, want_w);
+      run<PX>(t, x_->requires_grad, want_w, rule_part);
     } else {
-      if (x_->requires_grad) run<PX>(t, true, false);
-      if (want_w) run<PW>(t, false, true);
+      if (x_->requires_grad) run<PX>(t, true, false, rule_part);
+      if (want_w) run<PW>(t, false, true, rule_part + 2);
     }
   }
 
@@ -540,26 +602,26 @@ class layer_norm_node final
   /// One call of the backward kernel in the precision of `Pass`: dx when want_x, dgamma and
   /// dbeta when want_w (the kernel always writes dx: a scratch tensor when it is not wanted).
   template <pass Pass>
-  void run(Tape& t, bool want_x, bool want_w) {
+  void run(Tape& t, bool want_x, bool want_w, std::uint64_t part) {
     using P = precision_for<Policy, Op, Pass>;
     using S = typename P::storage;
     using O = typename P::output;
     const shape& s = x_->value.shape();
     tensor<S, D> held;
-    const auto g = operand_as<S>(this->grad.view(), held);
+    const auto g = grad_as<S>(t, *this, held, part);
     const auto xv = operand_of<Op, Pass>(t, *x_);
     const S* gamma = gamma_ != nullptr ? operand_of<Op, Pass>(t, *gamma_).data() : nullptr;
-    auto dx = tensor<O, D>::uninitialized(s);
+    auto dx = t.template alloc<O>(s);
     tensor<O, D> dgamma, dbeta;
     if (want_w && gamma_ != nullptr && gamma_->requires_grad) {
-      dgamma = tensor<O, D>::uninitialized(gamma_->value.shape());
+      dgamma = t.template alloc<O>(gamma_->value.shape());
     }
     if (want_w && beta_ != nullptr && beta_->requires_grad) {
-      dbeta = tensor<O, D>::uninitialized(beta_->value.shape());
+      dbeta = t.template alloc<O>(beta_->value.shape());
     }
-    B::template layer_norm_backward_into<P>(s.rows(), s.cols(), xv.data(), gamma, mean_.data(),
-                                            rstd_.data(), g.data(), dx.data(), dgamma.data(),
-                                            dbeta.data());
+    B::template layer_norm_backward<P>(s.rows(), s.cols(), xv.data(), gamma, mean_.data(),
+                                       rstd_.data(), g.data(), dx.data(), dgamma.data(),
+                                       dbeta.data(), t.exec(this->index, part + 1));
     if (want_x) t.accumulate(*x_, std::move(dx));
     if (dgamma.data() != nullptr) t.accumulate(*gamma_, std::move(dgamma));
     if (dbeta.data() != nullptr) t.accumulate(*beta_, std::move(dbeta));
@@ -575,14 +637,14 @@ class layer_norm_node final
 // dropout, embedding -------------------------------------------------------------------------
 
 /// y = x · mask / (1 - p), element i kept by the random bits of (seed, counter0 + i); runs in the
-/// precision of `mul`.
+/// precision of `ops::dropout`.
 template <class Tape, class NX>
 class dropout_node final
-    : public result_node<Tape, output_t<typename Tape::policy_type, ops::mul>> {
+    : public result_node<Tape, output_t<typename Tape::policy_type, ops::dropout>> {
   using Policy = typename Tape::policy_type;
   using B = typename Tape::backend_type;
   using D = typename Tape::device_type;
-  using Op = ops::mul;
+  using Op = ops::dropout;
 
  public:
   dropout_node(Tape& t, NX* x, double p, std::uint64_t seed, std::uint64_t counter0)
@@ -590,8 +652,9 @@ class dropout_node final
     using PF = precision_for<Policy, Op, pass::forward>;
     this->op = "dropout";
     const auto xv = operand_of<Op, pass::forward>(t, *x);
-    auto y = tensor<typename PF::output, D>::uninitialized(xv.shape());
-    B::template dropout_into<PF>(y.size(), xv.data(), p, seed, counter0, y.data());
+    auto y = t.template alloc<typename PF::output>(xv.shape());
+    B::template dropout<PF>(y.size(), xv.data(), p, seed, counter0, y.data(),
+                            t.exec(t.next_index(), forward_part));
     this->own(std::move(y));
     this->requires_grad = x->requires_grad;
   }
@@ -600,9 +663,10 @@ class dropout_node final
     using P = precision_for<Policy, Op, gradient_pass_v<NX::grad_role>>;
     using S = typename P::storage;
     tensor<S, D> held;
-    const auto g = operand_as<S>(this->grad.view(), held);
-    auto dx = tensor<typename P::output, D>::uninitialized(x_->value.shape());
-    B::template dropout_backward_into<P>(dx.size(), seed_, counter0_, g.data(), p_, dx.data());
+    const auto g = grad_as<S>(t, *this, held, rule_part);
+    auto dx = t.template alloc<typename P::output>(x_->value.shape());
+    B::template dropout_backward<P>(dx.size(), seed_, counter0_, g.data(), p_, dx.data(),
+                                    t.exec(this->index, rule_part + 1));
     t.accumulate(*x_, std::move(dx));
   }
 
@@ -614,43 +678,46 @@ class dropout_node final
 };
 
 /// y[i] = table[idx[i]] (y is [n, dim], table [vocab, dim]), written in the storage type of
-/// `cast`; the rule adds the rows of dy into the rows of the table's gradient, accumulating in
-/// the precision of `sum`.
+/// `ops::embedding`; the rule adds the rows of dy into the rows of the table's gradient,
+/// accumulating in that op's backward precision. The indices are uploaded to the device once.
 template <class Tape, class NT>
 class embedding_node final
-    : public result_node<Tape, storage_t<typename Tape::policy_type, ops::cast>> {
+    : public result_node<Tape, storage_t<typename Tape::policy_type, ops::embedding>> {
   using Policy = typename Tape::policy_type;
   using B = typename Tape::backend_type;
   using D = typename Tape::device_type;
-  using Y = storage_t<Policy, ops::cast>;
+  using Y = storage_t<Policy, ops::embedding>;
 
  public:
-  embedding_node(Tape&, NT* table, std::span<const std::int64_t> idx, std::int64_t* copy)
-      : table_(table), idx_(copy), n_(static_cast<std::int64_t>(idx.size())) {
+  embedding_node(Tape& t, NT* table, std::span<const std::int64_t> idx)
+      : table_(table), idx_(B::upload(t.device(), idx)), n_(static_cast<std::int64_t>(idx.size())) {
+    using PF = precision_for<Policy, ops::embedding, pass::forward>;
     this->op = "embedding";
     const shape& s = table->value.shape();
-    auto y = tensor<Y, D>::uninitialized(shape{n_, s[1]});
-    B::embedding_into(n_, idx.data(), s[0], s[1], table->value.data(), y.data());
-    if (n_ > 0) std::memcpy(copy, idx.data(), idx.size() * sizeof(std::int64_t));
+    auto y = t.template alloc<Y>(shape{n_, s[1]});
+    B::template embedding<PF>(n_, idx_.data(), s[0], s[1], table->value.data(), y.data(),
+                              t.exec(t.next_index(), forward_part));
     this->own(std::move(y));
     this->requires_grad = table->requires_grad;
   }
 
-  void backward(Tape&) override {
-    using P = precision_for<Policy, ops::sum, gradient_pass_v<NT::grad_role>>;
+  void backward(Tape& t) override {
+    using P = precision_for<Policy, ops::embedding, gradient_pass_v<NT::grad_role>>;
     using G = typename NT::grad_type;
     const shape& s = table_->value.shape();
     if (!table_->has_grad) {
-      table_->grad = tensor<G, D>(s);  // zeros; the kernel adds into the running gradient
+      // zeros; the kernel adds into the running gradient
+      table_->grad = t.template alloc<G>(s);
+      B::fill(table_->grad.size(), round_to<G>(0.0), table_->grad.data());
       table_->has_grad = true;
     }
-    B::template embedding_backward_into<P>(n_, idx_, s[0], s[1], this->grad.data(),
-                                           table_->grad.data());
+    B::template embedding_backward<P>(n_, idx_.data(), s[0], s[1], this->grad.data(),
+                                      table_->grad.data(), t.exec(this->index, rule_part));
   }
 
  private:
   NT* table_;
-  const std::int64_t* idx_;
+  device_array<std::int64_t, D> idx_;
   std::int64_t n_;
 };
 

@@ -22,6 +22,17 @@
 /// backward on a non-scalar without a seed gradient, a variable of another tape or of a cleared
 /// tape, shape mismatches, a second backward over a graph not retained.
 ///
+/// The tape touches element memory only through its Backend (backend/backend.hpp): every cast,
+/// copy, fill and kernel of the sweep is a Backend member, so the same model code runs on any
+/// backend (cpu_backend, reference_backend, later CUDA).
+///
+/// Stochastic rounding. A tape has a run-time seed (its constructor's argument; 0 by default).
+/// Every rounding a recorded op makes in a stochastic type draws its bits from the key
+/// `stochastic_key::for_op(seed, node index, step)` (step: the generation, the number of
+/// clear() calls), derived once more for each rounding site of the op (operand casts, its
+/// kernels, gradient additions) and indexed by element: a step is reproducible from the seed,
+/// whatever the thread count, and the same op in two steps or two places draws different bits.
+///
 /// A tape belongs to one thread at a time; tapes share no state, so threads that each own a tape
 /// run independently.
 
@@ -33,9 +44,11 @@
 #include <vector>
 
 #include "mixprec/autodiff/arena.hpp"
-#include "mixprec/autodiff/cpu_backend.hpp"
 #include "mixprec/autodiff/tensor_var.hpp"
+#include "mixprec/backend/backend.hpp"
+#include "mixprec/backend/cpu/backend.hpp"
 #include "mixprec/error.hpp"
+#include "mixprec/ops/tensor_ops.hpp"
 #include "mixprec/policy/policy.hpp"
 #include "mixprec/tensor/tensor.hpp"
 
@@ -50,8 +63,9 @@ enum class retain_graph {
 /// A recording of tensor ops, and their reverse sweep. See the file comment.
 ///
 /// \tparam Policy  the precision policy (a preset such as presets::mixed_bf16, or a policy<...>)
-/// \tparam Backend where the kernels run (cpu_backend)
-template <policy_type Policy, class Backend = cpu_backend>
+/// \tparam Backend where the kernels run: a type modelling mixprec::backend (cpu_backend,
+///                 reference_backend)
+template <policy_type Policy, backend Backend = cpu_backend>
 class tape {
  public:
   using policy_type = Policy;
@@ -67,7 +81,12 @@ class tape {
   using activation_grad_type = role_t<Policy, role::activation_grads>;
   using weight_grad_type = role_t<Policy, role::weight_grads>;
 
-  tape() { nodes_.reserve(64); }
+  /// A tape whose stochastic roundings are keyed by `seed`, whose kernels run with `exec`'s
+  /// threads, and whose tensors live on `device`.
+  explicit tape(std::uint64_t seed = 0, execution exec = {}, device_type device = {})
+      : seed_(seed), exec_(exec), device_(device) {
+    nodes_.reserve(64);
+  }
   tape(const tape&) = delete;
   tape& operator=(const tape&) = delete;
   ~tape() = default;
@@ -86,6 +105,7 @@ class tape {
         return param<T>(this, static_cast<typename param<T>::node_type*>(p.node), generation_);
       }
     }
+    check_device("parameter", w);
     auto* n = arena_.template make<typename param<T>::node_type>();
     n->value = w.view();
     n->op = "parameter";
@@ -123,7 +143,9 @@ class tape {
     }
     check_sweep(y);
     using G = role_t<Policy, R>;
-    sweep(y, tensor<G, device_type>::full(y.node()->value.shape(), 1), retain);
+    auto seed = alloc<G>(y.node()->value.shape());
+    Backend::fill(seed.size(), round_to<G>(1.0), seed.data());
+    sweep(y, std::move(seed), retain);
   }
 
   /// Backpropagates from `y`, seeded with `seed` (y's shape; converted to y's gradient type).
@@ -138,11 +160,11 @@ class tape {
     }
     check_sweep(y);
     using G = role_t<Policy, R>;
-    tensor<G, device_type> g;
+    auto g = alloc<G>(s.shape());
     if constexpr (std::is_same_v<detail::tensor_value_t<X>, G>) {
-      g = tensor<G, device_type>(s);
+      Backend::copy(g.size(), s.data(), g.data());
     } else {
-      g = cast<G>(s);
+      Backend::convert(g.size(), s.data(), g.data(), exec(y.node()->index, seed_part));
     }
     sweep(y, std::move(g), retain);
   }
@@ -159,6 +181,13 @@ class tape {
   }
 
   // Introspection -----------------------------------------------------------------------------
+
+  /// The seed of the stochastic roundings.
+  std::uint64_t seed() const noexcept { return seed_; }
+  /// Sets the seed for the steps that follow (a checkpoint restores it with the generation).
+  void set_seed(std::uint64_t seed) noexcept { seed_ = seed; }
+  /// The device the tape's tensors live on.
+  const device_type& device() const noexcept { return device_; }
 
   /// Nodes recorded since the last clear().
   std::size_t size() const noexcept { return nodes_.size(); }
@@ -202,11 +231,25 @@ class tape {
     return push(n);
   }
 
-  /// Space for `n` values of T that live until clear() (labels, indices a rule needs).
-  template <class T>
-  T* scratch(std::size_t n) {
-    return n == 0 ? nullptr : arena_.template make_array<T>(n);
+  /// A tensor of shape `s` on the tape's device, its elements to be written by a kernel.
+  template <scalar_type T>
+  tensor<T, device_type> alloc(const shape& s) const {
+    return detail::uninitialized_on<T>(s, device_);
   }
+
+  /// The execution of rounding site `part` of the node at `index` in this step: the tape's
+  /// threads, and the key for_op(seed, index, generation).derive(part).
+  execution exec(std::uint32_t index, std::uint64_t part) const noexcept {
+    return exec_.with_key(stochastic_key::for_op(seed_, index, generation_).derive(part));
+  }
+  /// The index the node being recorded now will have (for its forward op's execution).
+  std::uint32_t next_index() const noexcept { return static_cast<std::uint32_t>(nodes_.size()); }
+
+  /// Rounding sites of the tape itself (the rules number theirs from 0).
+  static constexpr std::uint64_t seed_part = 900;        ///< the seed gradient's conversion
+  static constexpr std::uint64_t leaf_part = 901;        ///< a leaf's conversion
+  static constexpr std::uint64_t grad_add_part = 1'000;  ///< + the number of the addition
+  static constexpr std::uint64_t cast_part = 2'000;      ///< + the cached cast's type code
 
   /// The value of `n` in element type S: the value itself when it has type S, otherwise a copy
   /// converted once (S's rounding) and cached in the node until clear().
@@ -221,7 +264,9 @@ class tape {
         if (e->key == key) return static_cast<detail::cast_entry<S, device_type>*>(e)->value.view();
       }
       auto* e = arena_.template make<detail::cast_entry<S, device_type>>();
-      e->value = cast<S>(n.value);
+      e->value = alloc<S>(n.value.shape());
+      Backend::convert(n.value.size(), n.value.data(), e->value.data(),
+                       exec(n.index, cast_part + detail::type_code<S>()));
       e->key = key;
       e->next = n.casts;
       n.casts = e;
@@ -244,22 +289,27 @@ class tape {
                                      "internal: a gradient of the wrong size");
       }
     }
+    const execution e = exec(n.index, grad_add_part + n.grad_adds);
     if (!n.has_grad) {
       if constexpr (std::is_same_v<U, G> &&
                     std::is_same_v<std::remove_cvref_t<X>, tensor<G, device_type>> &&
                     !std::is_lvalue_reference_v<X>) {
         n.grad = std::move(g).reshape(n.value.shape());
-      } else if constexpr (std::is_same_v<U, G>) {
-        n.grad = tensor<G, device_type>(v.reshape(n.value.shape()));
       } else {
-        n.grad = cast<G>(v.reshape(n.value.shape()));
+        n.grad = alloc<G>(n.value.shape());
+        if constexpr (std::is_same_v<U, G>) {
+          Backend::copy(v.size(), v.data(), n.grad.data());
+        } else {
+          Backend::convert(v.size(), v.data(), n.grad.data(), e);
+        }
       }
       n.has_grad = true;
     } else {
       using P = precision_for<Policy, ops::add, gradient_pass_v<Node::grad_role>>;
-      Backend::template binary_into<P, ops::add>(1, v.size(), n.grad.data(), v.data(),
-                                                 cpu::broadcast::none, n.grad.data());
+      Backend::template binary<P, ops::add>(1, v.size(), n.grad.data(), v.data(), broadcast::none,
+                                            n.grad.data(), e);
     }
+    ++n.grad_adds;
   }
 
  private:
@@ -279,11 +329,22 @@ class tape {
   template <detail::tensor_like X>
   var<detail::tensor_value_t<X>> leaf(const X& x, bool wants_grad) {
     using T = detail::tensor_value_t<X>;
+    const auto v = detail::as_const_view(x);
+    check_device(wants_grad ? "variable" : "input", v);
+    auto value = alloc<T>(v.shape());
+    Backend::copy(v.size(), v.data(), value.data());
     auto* n = arena_.template make<typename var<T>::node_type>();
-    n->own(tensor<T, device_type>(detail::as_const_view(x)));
+    n->own(std::move(value));
     n->op = wants_grad ? "variable" : "input";
     n->requires_grad = wants_grad;
     return push(n);
+  }
+
+  template <class V>
+  void check_device(const char* op, const V& v) const {
+    if (!(detail::device_of(v) == device_)) {
+      detail::throw_error(op, "the tensor lives on another device than the tape's");
+    }
   }
 
   template <class V>
@@ -305,7 +366,10 @@ class tape {
   void sweep(const V& y, G&& seed, retain_graph retain) {
     // Gradients of op results belong to one sweep; those of leaves add up over sweeps.
     for (detail::node_base<tape>* n : nodes_) {
-      if (!n->is_leaf) n->reset_grad();
+      if (!n->is_leaf) {
+        n->reset_grad();
+        n->grad_adds = 0;
+      }
     }
     accumulate(*y.node(), std::forward<G>(seed));
     for (std::size_t i = y.node()->index + std::size_t{1}; i-- > 0;) {
@@ -315,6 +379,9 @@ class tape {
     if (retain == retain_graph::no) swept_ = true;
   }
 
+  std::uint64_t seed_ = 0;
+  execution exec_{};
+  [[no_unique_address]] device_type device_{};
   arena arena_;
   std::vector<detail::node_base<tape>*> nodes_;
   std::vector<param_entry> params_;

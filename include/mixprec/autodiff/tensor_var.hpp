@@ -45,7 +45,20 @@ class node_base {
       false;              ///< a leaf that wants a gradient, or an op result that depends on one
   bool is_leaf = true;    ///< recorded by input(), variable() or parameter()
   bool has_grad = false;  ///< a gradient has reached the node in the current sweep
+  std::uint32_t grad_adds = 0;  ///< contributions added to the gradient in this sweep
 };
+
+/// A number identifying a scalar type among those a node's value is cast to (it picks the
+/// rounding site of the cached cast, so that two casts of one node draw different bits).
+template <class S>
+constexpr std::uint64_t type_code() noexcept {
+  using F = format_of_t<S>;
+  return static_cast<std::uint64_t>(F::exponent_bits) |
+         (static_cast<std::uint64_t>(F::mantissa_bits) << 8) |
+         (static_cast<std::uint64_t>(rounding_of<S>()) << 16) |
+         (static_cast<std::uint64_t>(overflow_of<S>()) << 20) |
+         (static_cast<std::uint64_t>(subnormals_of<S>()) << 24);
+}
 
 /// Identifies an element type in a node's cast cache.
 template <class S>

@@ -11,11 +11,13 @@ namespace mixprec {
 /// Families of ops that a policy treats alike, in the spirit of the autocast op lists.
 enum class category {
   matmul,          ///< products summed over a shared dimension: safe in low precision
-  pointwise,       ///< add, sub, mul, div, neg, relu, cast, optimizer update
+  pointwise,       ///< add, sub, mul, div, neg, relu, cast, dropout, embedding, optimizer update
   transcendental,  ///< exp, log, tanh, sigmoid, gelu: sensitive to the input's precision
   reduction,       ///< sum, mean: long sums
   normalization,   ///< softmax, log_softmax, layer_norm: a reduction feeding pointwise math
   loss,            ///< cross_entropy, mse
+  layout,          ///< reshape, transpose: data movement; results keep the input's type unless
+                   ///< a rule names the op or this category
 };
 
 /// The passes of a training step. A rule may apply to one of them only.
@@ -40,6 +42,8 @@ constexpr std::string_view category_name(category c) noexcept {
       return "normalization";
     case category::loss:
       return "loss";
+    case category::layout:
+      return "layout";
   }
   return "?";
 }
@@ -74,6 +78,8 @@ MIXPREC_OP_TAG(div, pointwise);               ///< a / b
 MIXPREC_OP_TAG(neg, pointwise);               ///< -a
 MIXPREC_OP_TAG(relu, pointwise);              ///< max(a, 0)
 MIXPREC_OP_TAG(cast, pointwise);              ///< conversion between element types
+MIXPREC_OP_TAG(dropout, pointwise);           ///< inverted dropout: a · mask / (1 - p)
+MIXPREC_OP_TAG(embedding, pointwise);         ///< rows of a table gathered (and converted)
 MIXPREC_OP_TAG(optimizer_update, pointwise);  ///< the optimizer's update of a weight
 MIXPREC_OP_TAG(exp, transcendental);          ///< e^a
 MIXPREC_OP_TAG(log, transcendental);          ///< ln a
@@ -87,6 +93,8 @@ MIXPREC_OP_TAG(log_softmax, normalization);   ///< log-softmax over the last axi
 MIXPREC_OP_TAG(layer_norm, normalization);    ///< layer normalisation over the last axis
 MIXPREC_OP_TAG(cross_entropy, loss);          ///< mean cross-entropy of logits and labels
 MIXPREC_OP_TAG(mse, loss);                    ///< mean squared error
+MIXPREC_OP_TAG(reshape, layout);              ///< the same elements with another shape
+MIXPREC_OP_TAG(transpose, layout);            ///< the transpose of a matrix
 
 #undef MIXPREC_OP_TAG
 
@@ -102,9 +110,10 @@ concept op_tag = requires {
 /// Every op tag, in the order the policy tables list them.
 template <class... Ops>
 struct op_list {};
-using all_ops = op_list<ops::matmul, ops::add, ops::sub, ops::mul, ops::div, ops::neg, ops::relu,
-                        ops::cast, ops::optimizer_update, ops::exp, ops::log, ops::tanh,
-                        ops::sigmoid, ops::gelu, ops::sum, ops::mean, ops::softmax,
-                        ops::log_softmax, ops::layer_norm, ops::cross_entropy, ops::mse>;
+using all_ops =
+    op_list<ops::matmul, ops::add, ops::sub, ops::mul, ops::div, ops::neg, ops::relu, ops::cast,
+            ops::dropout, ops::embedding, ops::optimizer_update, ops::exp, ops::log, ops::tanh,
+            ops::sigmoid, ops::gelu, ops::sum, ops::mean, ops::softmax, ops::log_softmax,
+            ops::layer_norm, ops::cross_entropy, ops::mse, ops::reshape, ops::transpose>;
 
 }  // namespace mixprec

@@ -27,6 +27,7 @@ using transcendental = tag<category::transcendental>;
 using reduction = tag<category::reduction>;
 using normalization = tag<category::normalization>;
 using loss = tag<category::loss>;
+using layout = tag<category::layout>;
 }  // namespace categories
 
 /// The precision of every op and pass no rule matches. Every policy has exactly one.
@@ -365,6 +366,12 @@ concept policy_type = requires(const T* p) {
 /// The precision of op `Op` in pass `Pass` under `Policy`.
 template <policy_type Policy, op_tag Op, pass Pass = pass::forward>
 using precision_for = typename Policy::template resolve<Op, Pass>::type;
+
+/// Whether a rule of `Policy` (naming the op or its category) decides the precision of `Op` in
+/// `Pass`, rather than the default precision. The layout ops (reshape, transpose) keep their
+/// input's type unless one does.
+template <policy_type Policy, op_tag Op, pass Pass = pass::forward>
+inline constexpr bool has_rule_v = Policy::template resolve<Op, Pass>::level > 0;
 
 /// Its storage, compute, accumulate and output types.
 template <policy_type Policy, op_tag Op, pass Pass = pass::forward>

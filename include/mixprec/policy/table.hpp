@@ -90,12 +90,22 @@ std::string precision_cell() {
   return cell;
 }
 
+/// The cell of op Op in pass Pass: its precision, or "input type" for a layout op that no rule
+/// names (reshape and transpose keep their input's type).
+template <class Policy, class Op, pass Pass>
+std::string op_cell() {
+  if constexpr (Op::op_category == category::layout && !has_rule_v<Policy, Op, Pass>) {
+    return "input type";
+  } else {
+    return precision_cell<precision_for<Policy, Op, Pass>>();
+  }
+}
+
 template <class Policy, class Op>
 std::vector<std::string> op_row() {
   return {std::string(Op::name), std::string(category_name(Op::op_category)),
-          precision_cell<precision_for<Policy, Op, pass::forward>>(),
-          precision_cell<precision_for<Policy, Op, pass::backward_data>>(),
-          precision_cell<precision_for<Policy, Op, pass::backward_weight>>()};
+          op_cell<Policy, Op, pass::forward>(), op_cell<Policy, Op, pass::backward_data>(),
+          op_cell<Policy, Op, pass::backward_weight>()};
 }
 
 template <class Policy, class... Ops>

@@ -7,6 +7,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -31,7 +32,16 @@
 namespace mixprec {
 
 /// Device tag: the elements live in host memory (the only device supported so far).
-struct cpu_device {};
+struct cpu_device {
+  static constexpr bool host_accessible = true;
+  void* allocate(std::size_t bytes, std::size_t alignment) const {
+    return ::operator new(bytes, std::align_val_t{alignment});
+  }
+  void deallocate(void* p, std::size_t, std::size_t alignment) const noexcept {
+    ::operator delete(p, std::align_val_t{alignment});
+  }
+  friend constexpr bool operator==(cpu_device, cpu_device) noexcept { return true; }
+};
 
 template <scalar_type T, class Device = cpu_device>
 class tensor;

@@ -68,9 +68,9 @@
 
 #include "mixprec/backend/cpu/elementwise.hpp"
 #include "mixprec/backend/cpu/kernel_support.hpp"
-#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
 #include "mixprec/backend/cpu/reduce.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/policy/ops.hpp"
 #include "mixprec/policy/precision.hpp"
 
@@ -285,7 +285,8 @@ void layer_norm_dx_row(std::int64_t cols, const C* xhat, const C* dxhat, C rstd,
 /// x is the forward input (read by relu, log and gelu), y the forward output (read by exp, tanh
 /// and sigmoid); the one an op does not read may be null.
 template <precision_type P, class Op, scalar_type X, scalar_type Y, scalar_type G, scalar_type Out>
-void unary_backward_reference(std::int64_t n, const X* x, const Y* y, const G* dy, Out* dx) {
+void unary_backward_reference(std::int64_t n, const X* x, const Y* y, const G* dy, Out* dx,
+                              execution = {}) {
   static_assert(is_unary_op_v<Op>,
                 "unary_backward: the op must be neg, relu, exp, log, tanh, sigmoid or gelu");
   using C = typename P::compute;
@@ -362,7 +363,7 @@ void sum_rows(std::int64_t rows, std::int64_t cols, const G* dy, Out* db, execut
 /// rows x cols; dx_i = y_i (dy_i - sum_j y_j dy_j), by the rules above.
 template <precision_type P, scalar_type Y, scalar_type G, scalar_type Out>
 void softmax_backward_reference(std::int64_t rows, std::int64_t cols, const Y* y, const G* dy,
-                                Out* dx) {
+                                Out* dx, execution = {}) {
   using C = typename P::compute;
   using A = typename P::accumulate;
   detail::check_rows_backward("cpu::softmax_backward", rows, cols, "y", y, dy, dx);
@@ -375,7 +376,7 @@ void softmax_backward_reference(std::int64_t rows, std::int64_t cols, const Y* y
 /// rows x cols; dx_i = dy_i - exp(y_i) sum_j dy_j, by the rules above.
 template <precision_type P, scalar_type Y, scalar_type G, scalar_type Out>
 void log_softmax_backward_reference(std::int64_t rows, std::int64_t cols, const Y* y, const G* dy,
-                                    Out* dx) {
+                                    Out* dx, execution = {}) {
   using C = typename P::compute;
   using A = typename P::accumulate;
   detail::check_rows_backward("cpu::log_softmax_backward", rows, cols, "y", y, dy, dx);
@@ -448,7 +449,8 @@ void log_softmax_backward(std::int64_t rows, std::int64_t cols, const Y* y, cons
 /// dlogits = (softmax(logits) - onehot(labels)) dloss / rows, by the rules above.
 template <precision_type P, scalar_type In, scalar_type D, scalar_type Out>
 void cross_entropy_backward_reference(std::int64_t rows, std::int64_t classes, const In* logits,
-                                      const std::int64_t* labels, D dloss, Out* dlogits) {
+                                      const std::int64_t* labels, D dloss, Out* dlogits,
+                                      execution = {}) {
   using C = typename P::compute;
   using A = typename P::accumulate;
   detail::check_cross_entropy_backward(rows, classes, logits, labels, dlogits);
@@ -494,7 +496,7 @@ void cross_entropy_backward(std::int64_t rows, std::int64_t classes, const In* l
 template <precision_type P, scalar_type InA, scalar_type InB, scalar_type D, scalar_type OutA,
           scalar_type OutB = OutA>
 void mse_backward_reference(std::int64_t n, const InA* a, const InB* b, D dloss, OutA* da,
-                            std::type_identity_t<OutB>* db = nullptr) {
+                            std::type_identity_t<OutB>* db = nullptr, execution = {}) {
   using C = typename P::compute;
   detail::check_mse_backward(n, a, b, da);
   if (n == 0) return;
@@ -555,7 +557,7 @@ void layer_norm_backward_reference(std::int64_t rows, std::int64_t cols, const X
                                    const std::type_identity_t<Stat>* mean,
                                    const std::type_identity_t<Stat>* rstd, const G* dy, Out* dx,
                                    std::type_identity_t<WG>* dgamma = nullptr,
-                                   std::type_identity_t<WG>* dbeta = nullptr) {
+                                   std::type_identity_t<WG>* dbeta = nullptr, execution = {}) {
   using C = typename P::compute;
   using A = typename P::accumulate;
   detail::check_layer_norm_backward(rows, cols, x, mean, rstd, dy, dx);

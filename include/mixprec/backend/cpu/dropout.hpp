@@ -31,8 +31,8 @@
 #include <type_traits>
 
 #include "mixprec/backend/cpu/kernel_support.hpp"
-#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/detail/philox.hpp"
 #include "mixprec/policy/precision.hpp"
 
@@ -81,7 +81,8 @@ void dropout_float_tiles(std::int64_t n, const In* in, float scale, Out* out, ex
 /// (n bytes) may be null.
 template <precision_type P, scalar_type In, scalar_type Out>
 void dropout_reference(std::int64_t n, const In* x, double p, std::uint64_t seed,
-                       std::uint64_t counter0, Out* y, std::uint8_t* mask_out = nullptr) {
+                       std::uint64_t counter0, Out* y, std::uint8_t* mask_out = nullptr,
+                       execution = {}) {
   using C = typename P::compute;
   detail::check_dropout("cpu::dropout", n, p, "x", x, "y", y);
   const std::uint64_t t = detail::dropout_threshold(p);
@@ -116,7 +117,7 @@ void dropout(std::int64_t n, const In* x, double p, std::uint64_t seed, std::uin
 /// Reference dropout backward with the forward's mask (n bytes, nonzero = kept).
 template <precision_type P, scalar_type G, scalar_type Out>
 void dropout_backward_reference(std::int64_t n, const std::uint8_t* mask, const G* dy, double p,
-                                Out* dx) {
+                                Out* dx, execution = {}) {
   using C = typename P::compute;
   const char* op = "cpu::dropout_backward";
   detail::check_dropout(op, n, p, "dy", dy, "dx", dx);
@@ -131,7 +132,7 @@ void dropout_backward_reference(std::int64_t n, const std::uint8_t* mask, const 
 /// Reference dropout backward, the mask drawn again from (seed, counter0) as the forward drew it.
 template <precision_type P, scalar_type G, scalar_type Out>
 void dropout_backward_reference(std::int64_t n, std::uint64_t seed, std::uint64_t counter0,
-                                const G* dy, double p, Out* dx) {
+                                const G* dy, double p, Out* dx, execution = {}) {
   using C = typename P::compute;
   detail::check_dropout("cpu::dropout_backward", n, p, "dy", dy, "dx", dx);
   const std::uint64_t t = detail::dropout_threshold(p);

@@ -27,8 +27,8 @@
 #include <vector>
 
 #include "mixprec/backend/cpu/kernel_support.hpp"
-#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/policy/ops.hpp"
 #include "mixprec/policy/precision.hpp"
 
@@ -120,7 +120,7 @@ inline std::int64_t check_binary(const char* op, std::int64_t rows, std::int64_t
 
 /// Reference: y[i] = round_to<Out>(op(round_to<C>(x[i]))) for i < n, op by the rules above.
 template <precision_type P, class Op, scalar_type In, scalar_type Out>
-void unary_reference(std::int64_t n, const In* x, Out* y) {
+void unary_reference(std::int64_t n, const In* x, Out* y, execution = {}) {
   static_assert(is_unary_op_v<Op>,
                 "unary: the op must be neg, relu, exp, log, tanh, sigmoid or gelu");
   using C = typename P::compute;
@@ -152,7 +152,7 @@ void unary(std::int64_t n, const In* x, Out* y, execution exec = {}) {
 /// b' = b[r][c] (broadcast::none) or b[c] (broadcast::row); a and y are rows x cols, row-major.
 template <precision_type P, class Op, scalar_type InA, scalar_type InB, scalar_type Out>
 void binary_reference(std::int64_t rows, std::int64_t cols, const InA* a, const InB* b,
-                      broadcast bb, Out* y) {
+                      broadcast bb, Out* y, execution = {}) {
   static_assert(is_binary_op_v<Op>, "binary: the op must be add, sub, mul or div");
   using C = typename P::compute;
   detail::check_binary("cpu::binary", rows, cols, a, b, bb, y);
@@ -210,7 +210,7 @@ void binary(std::int64_t rows, std::int64_t cols, const InA* a, const InB* b, br
 
 /// Reference: y[i] = round_to<Out>(round_to<C>(a[i]) op round_to<C>(s)) for i < n.
 template <precision_type P, class Op, scalar_type InA, scalar_type Scalar, scalar_type Out>
-void binary_scalar_reference(std::int64_t n, const InA* a, Scalar s, Out* y) {
+void binary_scalar_reference(std::int64_t n, const InA* a, Scalar s, Out* y, execution = {}) {
   static_assert(is_binary_op_v<Op>, "binary_scalar: the op must be add, sub, mul or div");
   using C = typename P::compute;
   detail::check_unary("cpu::binary_scalar", n, a, y);

@@ -30,8 +30,8 @@
 #include <vector>
 
 #include "mixprec/backend/cpu/kernel_support.hpp"
-#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/policy/precision.hpp"
 
 namespace mixprec::cpu {
@@ -63,7 +63,7 @@ inline void check_embedding(const char* op, std::int64_t n, const std::int64_t* 
 /// Reference embedding lookup: out[i][:] = round_to<Out>(table[idx[i]][:]).
 template <scalar_type T, scalar_type Out>
 void embedding_reference(std::int64_t n, const std::int64_t* idx, std::int64_t vocab,
-                         std::int64_t dim, const T* table, Out* out) {
+                         std::int64_t dim, const T* table, Out* out, execution = {}) {
   detail::check_embedding("cpu::embedding", n, idx, vocab, dim, "table", table, "out", out);
   for (std::int64_t i = 0; i < n; ++i) {
     const T* row = table + idx[i] * dim;
@@ -94,7 +94,7 @@ void embedding(std::int64_t n, const std::int64_t* idx, std::int64_t vocab, std:
 /// dtable (vocab x dim), accumulated in A in index order, by the rules above.
 template <precision_type P, scalar_type G, scalar_type T>
 void embedding_backward_reference(std::int64_t n, const std::int64_t* idx, std::int64_t vocab,
-                                  std::int64_t dim, const G* dout, T* dtable) {
+                                  std::int64_t dim, const G* dout, T* dtable, execution = {}) {
   using C = typename P::compute;
   using A = typename P::accumulate;
   detail::check_embedding("cpu::embedding_backward", n, idx, vocab, dim, "dtable", dtable, "dout",

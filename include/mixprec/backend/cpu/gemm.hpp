@@ -18,8 +18,8 @@
 #include <vector>
 
 #include "mixprec/backend/cpu/detail/gemm_kernels.hpp"
-#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/error.hpp"
 #include "mixprec/format/floating.hpp"
 #include "mixprec/format/formats.hpp"

@@ -16,8 +16,8 @@
 #include <type_traits>
 #include <vector>
 
-#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/error.hpp"
 #include "mixprec/format/arithmetic.hpp"
 #include "mixprec/format/bulk.hpp"

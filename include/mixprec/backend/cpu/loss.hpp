@@ -41,8 +41,8 @@
 #include <vector>
 
 #include "mixprec/backend/cpu/kernel_support.hpp"
-#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/policy/precision.hpp"
 
 namespace mixprec::cpu {
@@ -83,7 +83,7 @@ inline void check_mse(std::int64_t n, const void* a, const void* b) {
 template <precision_type P, scalar_type Out = typename P::compute, scalar_type In>
 Out cross_entropy_reference(std::int64_t rows, std::int64_t classes, const In* logits,
                             const std::int64_t* labels,
-                            std::type_identity_t<Out>* row_losses = nullptr) {
+                            std::type_identity_t<Out>* row_losses = nullptr, execution = {}) {
   using C = typename P::compute;
   using A = typename P::accumulate;
   detail::check_cross_entropy(rows, classes, logits, labels);
@@ -146,7 +146,7 @@ Out cross_entropy(std::int64_t rows, std::int64_t classes, const In* logits,
 
 /// Reference mean squared error of a and b (n elements each), by the rules above.
 template <precision_type P, scalar_type Out = typename P::compute, scalar_type InA, scalar_type InB>
-Out mse_reference(std::int64_t n, const InA* a, const InB* b) {
+Out mse_reference(std::int64_t n, const InA* a, const InB* b, execution = {}) {
   using C = typename P::compute;
   using A = typename P::accumulate;
   detail::check_mse(n, a, b);

@@ -39,8 +39,8 @@
 #include <vector>
 
 #include "mixprec/backend/cpu/kernel_support.hpp"
-#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/policy/precision.hpp"
 
 namespace mixprec::cpu {
@@ -70,7 +70,7 @@ template <precision_type P, scalar_type In, scalar_type Out, scalar_type W = In,
 void layer_norm_reference(std::int64_t rows, std::int64_t cols, const In* x,
                           const std::type_identity_t<W>* gamma, const std::type_identity_t<W>* beta,
                           double eps, Out* y, std::type_identity_t<Stat>* mean_out = nullptr,
-                          std::type_identity_t<Stat>* rstd_out = nullptr) {
+                          std::type_identity_t<Stat>* rstd_out = nullptr, execution = {}) {
   using C = typename P::compute;
   using A = typename P::accumulate;
   detail::check_layer_norm(rows, cols, x, eps, y);

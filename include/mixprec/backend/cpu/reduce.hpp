@@ -35,8 +35,8 @@
 #include <vector>
 
 #include "mixprec/backend/cpu/kernel_support.hpp"
-#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/policy/ops.hpp"
 #include "mixprec/policy/precision.hpp"
 
@@ -75,7 +75,7 @@ float finish_float(float sum, float count) noexcept {
 /// Reference: y[o][j] = sum (or mean) over l of x[o][l][j], by the rules above.
 template <precision_type P, class Op, scalar_type In, scalar_type Out>
 void reduce_reference(std::int64_t outer, std::int64_t length, std::int64_t inner, const In* x,
-                      Out* y) {
+                      Out* y, execution = {}) {
   static_assert(is_reduce_op_v<Op>, "reduce: the op must be sum or mean");
   using C = typename P::compute;
   using A = typename P::accumulate;

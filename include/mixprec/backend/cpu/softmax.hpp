@@ -33,8 +33,8 @@
 #include <vector>
 
 #include "mixprec/backend/cpu/kernel_support.hpp"
-#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/policy/precision.hpp"
 
 namespace mixprec::cpu {
@@ -118,13 +118,14 @@ void softmax_fast_impl(const char* op, std::int64_t rows, std::int64_t cols, con
 
 /// Reference softmax over the last axis of x (rows x cols), by the rules above.
 template <precision_type P, scalar_type In, scalar_type Out>
-void softmax_reference(std::int64_t rows, std::int64_t cols, const In* x, Out* y) {
+void softmax_reference(std::int64_t rows, std::int64_t cols, const In* x, Out* y, execution = {}) {
   detail::softmax_reference_impl<P, false>("cpu::softmax", rows, cols, x, y);
 }
 
 /// Reference log-softmax over the last axis of x (rows x cols), by the rules above.
 template <precision_type P, scalar_type In, scalar_type Out>
-void log_softmax_reference(std::int64_t rows, std::int64_t cols, const In* x, Out* y) {
+void log_softmax_reference(std::int64_t rows, std::int64_t cols, const In* x, Out* y,
+                           execution = {}) {
   detail::softmax_reference_impl<P, true>("cpu::log_softmax", rows, cols, x, y);
 }
 

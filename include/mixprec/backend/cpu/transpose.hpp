@@ -13,8 +13,8 @@
 #include <cstdint>
 
 #include "mixprec/backend/cpu/kernel_support.hpp"
-#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/policy/precision.hpp"
 
 namespace mixprec::cpu {
@@ -34,7 +34,8 @@ inline void check_transpose_2d(std::int64_t rows, std::int64_t cols, const void*
 
 /// Reference: y[j * rows + i] = round_to<Out>(x[i * cols + j]) for i < rows, j < cols.
 template <scalar_type In, scalar_type Out>
-void transpose_2d_reference(std::int64_t rows, std::int64_t cols, const In* x, Out* y) {
+void transpose_2d_reference(std::int64_t rows, std::int64_t cols, const In* x, Out* y,
+                            execution = {}) {
   detail::check_transpose_2d(rows, cols, x, y);
   for (std::int64_t i = 0; i < rows; ++i) {
     for (std::int64_t j = 0; j < cols; ++j) y[j * rows + i] = round_to<Out>(x[i * cols + j]);
