@@ -58,8 +58,8 @@ struct model_data {
 /// A loss that goes through every primitive of the tape: matmul, add (row and same shape), sub,
 /// mul, div, neg, relu, exp, log, tanh, sigmoid, gelu, sum, mean, reshape, transpose, cast,
 /// softmax, log_softmax, layer_norm, cross_entropy, mse, dropout, embedding.
-template <class Tape>
-auto model_loss(Tape& t, const model_data& d) {
+template <class Tape, class Data>
+auto model_loss(Tape& t, const Data& d) {
   auto h = ad::linear(t.input(d.x), t.parameter(d.w1), t.parameter(d.b1));  // [6, 5]
   auto n = ad::layer_norm(h, t.parameter(d.gamma), t.parameter(d.beta));
   auto e = ad::embedding(t.parameter(d.table), d.idx);  // [6, 5]
@@ -76,17 +76,18 @@ auto model_loss(Tape& t, const model_data& d) {
   return ad::add(ad::add(l1, l2), ad::add(l3, l4));
 }
 
-/// The elements of a view, exactly, as doubles.
+/// The elements of a view, exactly, as doubles (copied to the host first).
 template <class T, class D>
 std::vector<double> values(tensor_view<const T, D> v) {
+  const auto h = to_host(v);
   std::vector<double> out;
-  for (std::int64_t i = 0; i < v.size(); ++i) out.push_back(static_cast<double>(v.data()[i]));
+  for (std::int64_t i = 0; i < h.size(); ++i) out.push_back(static_cast<double>(h.data()[i]));
   return out;
 }
 
 /// The loss and every parameter gradient of one step of the model on a tape of Policy and B.
-template <class Policy, class B>
-std::vector<std::vector<double>> run_step(const model_data& d) {
+template <class Policy, class B, class Data>
+std::vector<std::vector<double>> run_step(const Data& d) {
   tape<Policy, B> t;
   auto loss = model_loss(t, d);
   t.backward(loss);
@@ -126,6 +127,72 @@ void compare_backends(bool identical) {
   }
 }
 
+/// A device whose memory is the host heap but which does not say so (host_accessible is false):
+/// a tensor on it has no iterators, no element access, no printing, no comparison. A tape and
+/// ops that compile and run on it read and write elements only through their backend. It counts
+/// its allocations and byte copies.
+struct opaque_device {
+  static constexpr bool host_accessible = false;
+  static inline int live = 0;
+  static inline int allocations = 0;
+  static inline int transfers = 0;
+  void* allocate(std::size_t n, std::size_t a) const {
+    ++live;
+    ++allocations;
+    return ::operator new(n, std::align_val_t{a});
+  }
+  void deallocate(void* p, std::size_t, std::size_t a) const noexcept {
+    --live;
+    ::operator delete(p, std::align_val_t{a});
+  }
+  void set_zero(void* d, std::size_t n) const { std::memset(d, 0, n); }
+  void copy(void* d, const void* s, std::size_t n) const { std::memcpy(d, s, n); }
+  void copy_to_host(void* d, const void* s, std::size_t n) const {
+    ++transfers;
+    std::memcpy(d, s, n);
+  }
+  void copy_from_host(void* d, const void* s, std::size_t n) const {
+    ++transfers;
+    std::memcpy(d, s, n);
+  }
+  friend bool operator==(opaque_device, opaque_device) = default;
+};
+static_assert(device<opaque_device> && !host_accessible_device<opaque_device>);
+template <class T>
+concept host_iterable = requires(const T& t) { t.begin(); };
+static_assert(host_iterable<tensor<float>> && !host_iterable<tensor<float, opaque_device>>);
+
+/// The CPU kernels, on opaque_device's memory.
+struct opaque_backend : detail::cpu_kernels<false, opaque_device> {};
+static_assert(backend<opaque_backend>);
+
+}  // namespace
+
+template <>
+struct mixprec::default_backend<opaque_device> {
+  using type = opaque_backend;
+};
+
+namespace {
+
+/// The model's data on device D.
+template <class D>
+struct model_data_on {
+  explicit model_data_on(const model_data& h)
+      : x(to_device(h.x, D{})),
+        w1(to_device(h.w1, D{})),
+        b1(to_device(h.b1, D{})),
+        gamma(to_device(h.gamma, D{})),
+        beta(to_device(h.beta, D{})),
+        table(to_device(h.table, D{})),
+        w2(to_device(h.w2, D{})),
+        target(to_device(h.target, D{})),
+        idx(h.idx),
+        labels(h.labels) {}
+  tensor<float, D> x, w1, b1, gamma, beta, table, w2, target;
+  std::vector<std::int64_t> idx, labels;
+};
+
 /// Sums in a bf16 accumulator that rounds stochastically; everything else in fp32.
 struct sr_sum : policy<default_precision<precision<float>>,
                        rule<ops::sum, precision<float, float, presets::bfloat16_sr>>,
@@ -151,6 +218,29 @@ TEST_SUITE("autodiff/backends") {
     compare_backends<presets::mixed_bf16>(false);
     compare_backends<presets::fp8_hybrid>(false);
     compare_backends<presets::fp16_accumulate>(false);
+  }
+
+  TEST_CASE("the tape runs on a device the host cannot read, through the backend alone") {
+    const model_data h;
+    const int before = opaque_device::live;
+    {
+      const model_data_on<opaque_device> d(h);
+      const int transfers = opaque_device::transfers;
+      const auto on_device = run_step<presets::mixed_bf16, opaque_backend>(d);
+      const auto on_host = run_step<presets::mixed_bf16, cpu_backend>(h);
+      REQUIRE(on_device.size() == on_host.size());
+      for (std::size_t k = 0; k < on_host.size(); ++k) CHECK(same_bits(on_device[k], on_host[k]));
+      // The step itself moved no element to or from the host: only the 7 results read back.
+      CHECK(opaque_device::transfers - transfers == 7);
+      CHECK(opaque_device::allocations > 0);
+    }
+    CHECK(opaque_device::live == before);  // every tensor of the tape freed through the device
+    const auto x = to_device(tensor<float>::from_values({2, 2}, {1, 2, 3, 4}), opaque_device{});
+    const auto y = mixprec::matmul<presets::fp32>(x, x);
+    static_assert(std::is_same_v<decltype(y), const tensor<float, opaque_device>>);
+    const auto yh = to_host(y);
+    CHECK(yh.data()[0] == 7);
+    CHECK(yh.data()[3] == 22);
   }
 
   TEST_CASE("a stochastic bf16 sum through the tape is unbiased and independent of threads") {

@@ -82,7 +82,8 @@ class tape {
   using weight_grad_type = role_t<Policy, role::weight_grads>;
 
   /// A tape whose stochastic roundings are keyed by `seed`, whose kernels run with `exec`'s
-  /// threads, and whose tensors live on `device`.
+  /// threads, and whose tensors live on `device`. The device type must be default-constructible
+  /// (empty tensors hold a default device value).
   explicit tape(std::uint64_t seed = 0, execution exec = {}, device_type device = {})
       : seed_(seed), exec_(exec), device_(device) {
     nodes_.reserve(64);
@@ -381,7 +382,7 @@ class tape {
 
   std::uint64_t seed_ = 0;
   execution exec_{};
-  [[no_unique_address]] device_type device_{};
+  [[no_unique_address]] device_type device_;
   arena arena_;
   std::vector<detail::node_base<tape>*> nodes_;
   std::vector<param_entry> params_;

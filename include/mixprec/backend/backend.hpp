@@ -12,36 +12,40 @@
 /// on the CPU; the stochastic key of its roundings on every device). Shapes are passed as
 /// extents; the caller (ops/tensor_ops.hpp) has checked them.
 ///
-/// | member | what it computes |
-/// |---|---|
-/// | `device_type` | where its tensors live (cpu_device, ...) |
-/// | `gemm<P>(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, e)` | c = alpha op(a) op(b) +
-/// beta c | | `binary<P, Op>(rows, cols, a, b, broadcast, y, e)` | y = a op b (add, sub, mul, div)
-/// | | `binary_scalar<P, Op>(n, x, s, y, e)` | y = x op s, s a double rounded into C | | `unary<P,
-/// Op>(n, x, y, e)` | y = op(x) (neg, relu, exp, log, tanh, sigmoid, gelu) | | `reduce<P,
-/// Op>(outer, length, inner, x, y, e)` | y[o][i] = sum or mean over l of x[o][l][i] | |
-/// `expand(outer, length, inner, x, y, e)` | y[o][l][i] = x[o][i]: the adjoint of a sum | |
-/// `softmax<P, Log>(rows, cols, x, y, e)` | softmax or log_softmax of each row | |
-/// `layer_norm<P>(rows, cols, x, gamma, beta, eps, y, mean, rstd, e)` | layer normalisation (mean,
-/// rstd may be null) | | `cross_entropy<P>(rows, classes, logits, labels, loss, e)` | the mean
-/// cross-entropy into loss[0] | | `mse<P>(n, a, b, loss, e)` | the mean squared error into loss[0]
-/// | | `unary_backward<P, Op>(n, x, y, dy, dx, e)` | dx of a unary op (x, y null when not read) |
-/// | `softmax_backward<P, Log>(rows, cols, y, dy, dx, e)` | dx of softmax or log_softmax |
-/// | `cross_entropy_backward<P>(rows, classes, logits, labels, dloss, dx, e)` | dlogits; dloss
-/// points at one element | | `mse_backward<P>(n, a, b, dloss, da, db, e)` | da and (when not null)
-/// db = -da | | `layer_norm_backward<P>(rows, cols, x, gamma, mean, rstd, dy, dx, dgamma, dbeta,
-/// e)` | dx, dgamma, dbeta | | `embedding<P>(n, idx, vocab, dim, table, out, e)` | rows idx[i] of
-/// table | | `embedding_backward<P>(n, idx, vocab, dim, dout, dtable, e)` | dtable[idx[i]] +=
-/// dout[i] | | `dropout<P>(n, x, p, seed, counter0, y, e)` | inverted dropout, mask from (seed,
-/// counter0 + i) | | `dropout_backward<P>(n, seed, counter0, dy, p, dx, e)` | dx with the mask
-/// drawn again | | `transpose_2d(rows, cols, x, y, e)` | y = xᵀ, each element rounded into y's type
-/// | | `convert(n, x, y, e)` | y[i] = x[i] rounded once into y's type | | `convert_scaled(n, x,
-/// scale, y, e)` | y[i] = x[i] · scale (exact in double) rounded once | | `amax(device, n, x)` |
-/// the largest |x[i]| as a double on the host; NaN or Inf if any is | | `fill(n, value, y)`,
-/// `copy(n, x, y)` | data movement within the device | | `read(device, p)` | one element of device
-/// memory, on the host | | `upload(device, host_span)` | a device_array holding a copy of host
-/// values (labels, indices) | | `backward_reads_x<Op>`, `backward_reads_y<Op>` | which forward
-/// values unary_backward reads |
+/// The members (all static; P a precision, Op an op tag, e an execution):
+///
+/// - `device_type`: where its tensors live (cpu_device, ...).
+/// - `gemm<P>(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, e)`: c = alpha op(a) op(b) +
+///   beta c.
+/// - `binary<P, Op>(rows, cols, a, b, broadcast, y, e)`: y = a op b (add, sub, mul, div).
+/// - `binary_scalar<P, Op>(n, x, s, y, e)`: y = x op s, s a double rounded into C.
+/// - `unary<P, Op>(n, x, y, e)`: y = op(x) (neg, relu, exp, log, tanh, sigmoid, gelu).
+/// - `reduce<P, Op>(outer, length, inner, x, y, e)`: y[o][i] = sum or mean over l of x[o][l][i].
+/// - `expand(outer, length, inner, x, y, e)`: y[o][l][i] = x[o][i], the adjoint of a sum.
+/// - `softmax<P, Log>(rows, cols, x, y, e)`: softmax or log_softmax of each row.
+/// - `layer_norm<P>(rows, cols, x, gamma, beta, eps, y, mean, rstd, e)`: layer normalisation
+///   (gamma, beta, mean, rstd may be null).
+/// - `cross_entropy<P>(rows, classes, logits, labels, loss, e)`: the mean cross-entropy, into
+///   loss[0].
+/// - `mse<P>(n, a, b, loss, e)`: the mean squared error, into loss[0].
+/// - `unary_backward<P, Op>(n, x, y, dy, dx, e)`: dx of a unary op (x, y null when not read).
+/// - `softmax_backward<P, Log>(rows, cols, y, dy, dx, e)`: dx of softmax or log_softmax.
+/// - `cross_entropy_backward<P>(rows, classes, logits, labels, dloss, dx, e)`: dlogits (dloss
+///   points at one element in device memory).
+/// - `mse_backward<P>(n, a, b, dloss, da, db, e)`: da and, when db is not null, db = -da.
+/// - `layer_norm_backward<P>(rows, cols, x, gamma, mean, rstd, dy, dx, dgamma, dbeta, e)`.
+/// - `embedding<P>(n, idx, vocab, dim, table, out, e)`: rows idx[i] of table.
+/// - `embedding_backward<P>(n, idx, vocab, dim, dout, dtable, e)`: dtable[idx[i]] += dout[i].
+/// - `dropout<P>(n, x, p, seed, counter0, y, e)`: inverted dropout, the mask from
+///   (seed, counter0 + i); `dropout_backward<P>(n, seed, counter0, dy, p, dx, e)`.
+/// - `transpose_2d(rows, cols, x, y, e)`: y = xᵀ, each element rounded into y's type.
+/// - `convert(n, x, y, e)`: y[i] = x[i] rounded once into y's type.
+/// - `convert_scaled(n, x, scale, y, e)`: y[i] = x[i] · scale (exact in double), rounded once.
+/// - `amax(device, n, x)`: the largest |x[i]|, as a double on the host (NaN or Inf if one is).
+/// - `fill(n, value, y)`, `copy(n, x, y)`: data movement within the device.
+/// - `read(device, p)`: one element of device memory, on the host.
+/// - `upload(device, host_span)`: a device_array with a copy of host values (labels, indices).
+/// - `backward_reads_x<Op>`, `backward_reads_y<Op>`: which forward values unary_backward reads.
 ///
 /// backend/cpu/backend.hpp (`cpu_backend`: reference loops and fast paths) and
 /// backend/reference/backend.hpp (`reference_backend`: reference loops only) model it.
@@ -56,17 +60,19 @@
 #include "mixprec/backend/vocabulary.hpp"
 #include "mixprec/policy/ops.hpp"
 #include "mixprec/policy/precision.hpp"
+#include "mixprec/tensor/device.hpp"
 
 namespace mixprec {
 
 /// An owning array of `n` trivially copyable values of T in a device's memory (labels and
 /// indices a kernel reads; tensors hold the numbers). Allocated and freed through the device.
-template <class T, class Device>
+template <class T, device Device>
 class device_array {
   static_assert(std::is_trivially_copyable_v<T>);
 
  public:
-  device_array() = default;
+  device_array() requires std::default_initializable<Device>
+  = default;
   device_array(const Device& d, std::size_t n) : device_(d), n_(n) {
     if (n != 0) data_ = static_cast<T*>(device_.allocate(n * sizeof(T), alignof(T)));
   }
@@ -97,7 +103,7 @@ class device_array {
     n_ = 0;
   }
 
-  [[no_unique_address]] Device device_{};
+  [[no_unique_address]] Device device_;
   T* data_ = nullptr;
   std::size_t n_ = 0;
 };
@@ -107,7 +113,7 @@ template <class B>
 concept backend = requires(const typename B::device_type& d, const float* x, float* y,
                            const std::int64_t* idx, std::int64_t n, double s, execution e,
                            std::span<const std::int64_t> host) {
-  typename B::device_type;
+  requires device<typename B::device_type>;
   B::template gemm<precision<float>>(transpose::no, transpose::no, n, n, n, s, x, n, x, n, s, y, n,
                                      e);
   B::template binary<precision<float>, ops::add>(n, n, x, x, broadcast::none, y, e);

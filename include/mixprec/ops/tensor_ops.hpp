@@ -41,25 +41,16 @@ namespace detail {
 template <tensor_like X>
 using tensor_device_t = typename std::remove_cvref_t<X>::device_type;
 
-/// The device value of a tensor or view (a default one for devices that carry no state).
+/// The device value of a tensor or view.
 template <class V>
-auto device_of(const V& v) {
-  if constexpr (requires { v.device(); }) {
-    return v.device();
-  } else {
-    return typename V::device_type{};
-  }
+const auto& device_of(const V& v) noexcept {
+  return v.device();
 }
 
 /// A tensor of shape `s` on device `d` whose elements the caller writes.
 template <scalar_type T, class Device>
 tensor<T, Device> uninitialized_on(const shape& s, const Device& d) {
-  if constexpr (requires { tensor<T, Device>::uninitialized(s, d); }) {
-    return tensor<T, Device>::uninitialized(s, d);
-  } else {
-    (void)d;
-    return tensor<T, Device>::uninitialized(s);
-  }
+  return tensor<T, Device>::uninitialized(s, d);
 }
 
 /// `e` with the stochastic key of part `part` of an op (its operand casts, its kernels).

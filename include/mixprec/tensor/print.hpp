@@ -10,7 +10,8 @@
 /// each as the shortest decimal that reads back to it (format/io.hpp's form, also for float
 /// and double: fixed notation for decimal exponents in [-5, 16), otherwise "1.5e-07"; "nan",
 /// "-nan", "inf", "-inf", "-0"). An axis longer than 6 shows its first 3 and last 3 entries
-/// around "...". A view prints exactly as the tensor it shows would.
+/// around "...". A view prints exactly as the tensor it shows would. Only tensors and views on a
+/// host-accessible device print (copy others with to_host first).
 
 #include <charconv>
 #include <cmath>
@@ -132,9 +133,9 @@ void append_block(std::string& out, const T* data, const shape& s, int axis) {
 
 }  // namespace detail
 
-/// The text of a tensor or view: "tensor<type>[extents]", a newline, and the elements (see the
-/// file comment).
-template <detail::tensor_like X>
+/// The text of a tensor or view on a host-accessible device: "tensor<type>[extents]", a newline,
+/// and the elements (see the file comment).
+template <detail::host_tensor_like X>
 std::string to_string(const X& x) {
   using T = detail::tensor_value_t<X>;
   const auto v = detail::as_const_view(x);
@@ -143,8 +144,8 @@ std::string to_string(const X& x) {
   return out;
 }
 
-/// Writes to_string(x).
-template <detail::tensor_like X>
+/// Writes to_string(x) (host-accessible devices only).
+template <detail::host_tensor_like X>
 std::ostream& operator<<(std::ostream& os, const X& x) {
   return os << to_string(x);
 }

@@ -1,7 +1,7 @@
 #pragma once
 /// \file tensor/view.hpp
-/// `tensor_view<T>`: a non-owning window (pointer + shape) onto dense row-major elements, as a
-/// tensor's view() and rows() return it; and the device tags.
+/// `tensor_view<T, Device>`: a non-owning window (pointer, shape and device) onto dense row-major
+/// elements, as a tensor's view() and rows() return it.
 
 #include <array>
 #include <concepts>
@@ -16,6 +16,7 @@
 #include "mixprec/format/bulk.hpp"
 #include "mixprec/format/stochastic.hpp"
 #include "mixprec/format/traits.hpp"
+#include "mixprec/tensor/device.hpp"
 #include "mixprec/tensor/shape.hpp"
 
 /// 1 makes `tensor(i, j)` and `view(i, j)` check their indices as `at()` does (throwing
@@ -30,18 +31,6 @@
 #endif
 
 namespace mixprec {
-
-/// Device tag: the elements live in host memory (the only device supported so far).
-struct cpu_device {
-  static constexpr bool host_accessible = true;
-  void* allocate(std::size_t bytes, std::size_t alignment) const {
-    return ::operator new(bytes, std::align_val_t{alignment});
-  }
-  void deallocate(void* p, std::size_t, std::size_t alignment) const noexcept {
-    ::operator delete(p, std::align_val_t{alignment});
-  }
-  friend constexpr bool operator==(cpu_device, cpu_device) noexcept { return true; }
-};
 
 template <scalar_type T, class Device = cpu_device>
 class tensor;
@@ -148,18 +137,23 @@ inline void check_reshape(const char* op, const shape& from, const shape& to) {
 
 }  // namespace detail
 
-/// A non-owning view of dense row-major elements: a pointer and a shape. `tensor_view<T>` reads
-/// and writes, `tensor_view<const T>` only reads; the first converts implicitly to the second.
-/// Copying a view copies the pointer, never the elements; the viewed memory must outlive it. As
-/// with std::span, constness is in T: a const tensor_view<T> still writes its elements.
+/// A non-owning view of dense row-major elements: a pointer, a shape and the device that holds
+/// the elements. `tensor_view<T>` reads and writes, `tensor_view<const T>` only reads; the first
+/// converts implicitly to the second. Copying a view copies the pointer, never the elements; the
+/// viewed memory must outlive it. As with std::span, constness is in T: a const tensor_view<T>
+/// still writes its elements.
 ///
 /// Element access, slicing and reshaping work as on `tensor` (see there); the results are views
-/// of the same memory. A default-constructed view is empty, with shape [0] and a null data().
+/// of the same memory on the same device. A default-constructed view is empty, with shape [0] and
+/// a null data(). The members that touch elements on the host (span, iterators, operator(), at,
+/// fill, to<U>) exist only for a host-accessible device; for another device data() is a pointer
+/// into its memory, and slicing only offsets it.
 template <class T, class Device>
 class tensor_view {
   static_assert(scalar_type<std::remove_const_t<T>>,
                 "tensor_view: the element type must be float, double or a floating<>");
-  static_assert(std::is_same_v<Device, cpu_device>, "tensor_view: only cpu_device is supported");
+  static_assert(mixprec::device<Device>,
+                "tensor_view: Device must model mixprec::device (see tensor/device.hpp)");
 
  public:
   using element_type = T;                     ///< T, const-qualified for read-only views
@@ -168,20 +162,25 @@ class tensor_view {
   using iterator = T*;                        ///< iterators are plain pointers
   using const_view = tensor_view<const value_type, Device>;  ///< the read-only view type
 
-  /// An empty view: shape [0], null data.
-  tensor_view() noexcept : shape_(detail::empty_shape()) {}
+  /// An empty view on Device{}: shape [0], null data.
+  tensor_view() noexcept requires std::default_initializable<Device>
+      : shape_(detail::empty_shape()), device_() {}
 
-  /// A view of the s.size() elements at `data` (row-major). Throws mixprec::error when `data`
-  /// is null and the shape has elements.
-  tensor_view(T* data, const mixprec::shape& s) : data_(data), shape_(s) {
+  /// A view of the s.size() elements at `data` (row-major) in the memory of `device`. Throws
+  /// mixprec::error when `data` is null and the shape has elements.
+  tensor_view(T* data, const mixprec::shape& s, const Device& device)
+      : data_(data), shape_(s), device_(device) {
     if (data == nullptr && s.size() != 0) {
       detail::throw_error("tensor_view", "null data for shape " + s.to_string());
     }
   }
+  /// As tensor_view(data, s, Device{}), where Device is default-constructible.
+  tensor_view(T* data, const mixprec::shape& s) requires std::default_initializable<Device>
+      : tensor_view(data, s, Device{}) {}
 
   /// A read-only view of the same elements.
   operator const_view() const noexcept requires(!std::is_const_v<T>) {
-    return const_view(data_, shape_, detail::unchecked_t{});
+    return const_view(data_, shape_, device_, detail::unchecked_t{});
   }
 
   /// The extents.
@@ -192,20 +191,24 @@ class tensor_view {
   std::int64_t size() const noexcept { return shape_.size(); }
   /// Whether there are no elements.
   bool empty() const noexcept { return size() == 0; }
-  /// The first element (null for a default-constructed view).
+  /// The first element (null for a default-constructed view); a pointer into the device's
+  /// memory.
   T* data() const noexcept { return data_; }
-  /// The elements in row-major order.
-  std::span<T> span() const noexcept {
+  /// The device that holds the elements.
+  const Device& device() const noexcept { return device_; }
+
+  /// The elements in row-major order (host-accessible devices only).
+  std::span<T> span() const noexcept requires host_accessible_device<Device> {
     return std::span<T>(data_, static_cast<std::size_t>(size()));
   }
-  /// Iterators over the elements in row-major order.
-  T* begin() const noexcept { return data_; }
-  T* end() const noexcept { return data_ + size(); }
+  /// Iterators over the elements in row-major order (host-accessible devices only).
+  T* begin() const noexcept requires host_accessible_device<Device> { return data_; }
+  T* end() const noexcept requires host_accessible_device<Device> { return data_ + size(); }
 
   /// The element at (i, j, ...), one index per axis (none for a scalar). Checked as at() when
-  /// MIXPREC_TENSOR_CHECKED_ACCESS is 1, unchecked otherwise.
+  /// MIXPREC_TENSOR_CHECKED_ACCESS is 1, unchecked otherwise. Host-accessible devices only.
   template <std::integral... I>
-  T& operator()(I... idx) const {
+  requires host_accessible_device<Device> T& operator()(I... idx) const {
 #if MIXPREC_TENSOR_CHECKED_ACCESS
     return data_[detail::checked_flat_index("operator()", shape_, idx...)];
 #else
@@ -214,9 +217,9 @@ class tensor_view {
   }
 
   /// The element at (i, j, ...), one index per axis; throws mixprec::error naming the indices
-  /// and the shape when their number or a value is out of range.
+  /// and the shape when their number or a value is out of range. Host-accessible devices only.
   template <std::integral... I>
-  T& at(I... idx) const {
+  requires host_accessible_device<Device> T& at(I... idx) const {
     return data_[detail::checked_flat_index("at", shape_, idx...)];
   }
 
@@ -225,42 +228,45 @@ class tensor_view {
   /// scalar).
   tensor_view rows(std::int64_t begin, std::int64_t end) const {
     mixprec::shape s = detail::rows_shape("rows", shape_, begin, end);
-    return tensor_view(data_ + begin * row_stride(), s, detail::unchecked_t{});
+    return tensor_view(data_ + begin * row_stride(), s, device_, detail::unchecked_t{});
   }
 
   /// Row i along axis 0, as a view with the first axis dropped (a scalar view for rank 1).
   tensor_view row(std::int64_t i) const {
     mixprec::shape s = detail::row_shape("row", shape_, i);
-    return tensor_view(data_ + i * row_stride(), s, detail::unchecked_t{});
+    return tensor_view(data_ + i * row_stride(), s, device_, detail::unchecked_t{});
   }
 
   /// The same elements seen with shape `s`; throws mixprec::error naming both shapes when the
   /// element counts differ.
   tensor_view reshape(const mixprec::shape& s) const {
     detail::check_reshape("reshape", shape_, s);
-    return tensor_view(data_, s, detail::unchecked_t{});
+    return tensor_view(data_, s, device_, detail::unchecked_t{});
   }
 
-  /// Sets every element to `value`.
-  void fill(value_type value) const requires(!std::is_const_v<T>) {
+  /// Sets every element to `value` (host-accessible devices only).
+  void fill(value_type value) const
+      requires(!std::is_const_v<T> && host_accessible_device<Device>) {
     for (T& x : *this) x = value;
   }
   /// Sets every element to `value` rounded once into the element type.
   template <detail::fill_value V>
-  void fill(V value) const requires(!std::is_const_v<T>) {
+  requires(!std::is_const_v<T> && host_accessible_device<Device>) void fill(V value) const {
     fill(detail::round_into<value_type>(value));
   }
 
-  /// A tensor owning a copy of the elements.
+  /// A tensor on the same device owning a copy of the elements (the device's copy()).
   tensor<value_type, Device> to_tensor() const {
     return tensor<value_type, Device>(const_view(*this));
   }
 
   /// The elements converted to U, each rounded once with U's rounding, overflow and subnormal
-  /// behaviour (mixprec::convert; a stochastic U uses its stateless rounding).
+  /// behaviour (mixprec::convert; a stochastic U uses its stateless rounding). The result is on
+  /// the same device. Host-accessible devices only.
   template <scalar_type U>
-  tensor<U, Device> to() const {
-    auto out = tensor<U, Device>::uninitialized(shape_);
+  requires host_accessible_device<Device> tensor<U, Device> to()
+  const {
+    auto out = tensor<U, Device>::uninitialized(shape_, device_);
     mixprec::convert(std::span<const value_type>(data_, static_cast<std::size_t>(size())),
                      out.span());
     return out;
@@ -268,9 +274,12 @@ class tensor_view {
 
   /// Stochastic rounding into U: element i (row-major) uses the random bits of
   /// (seed, first_counter + i), as `stochastic_round<U>(x, seed, first_counter + i)`.
+  /// Host-accessible devices only.
   template <detail::stochastic_floating U>
-  tensor<U, Device> to(std::uint64_t seed, std::uint64_t first_counter = 0) const {
-    auto out = tensor<U, Device>::uninitialized(shape_);
+  requires host_accessible_device<Device> tensor<U, Device> to(std::uint64_t seed,
+                                                               std::uint64_t first_counter = 0)
+  const {
+    auto out = tensor<U, Device>::uninitialized(shape_, device_);
     mixprec::convert(std::span<const value_type>(data_, static_cast<std::size_t>(size())),
                      out.span(), seed, first_counter);
     return out;
@@ -282,8 +291,8 @@ class tensor_view {
   template <scalar_type, class>
   friend class tensor;
 
-  tensor_view(T* data, const mixprec::shape& s, detail::unchecked_t) noexcept
-      : data_(data), shape_(s) {}
+  tensor_view(T* data, const mixprec::shape& s, const Device& device, detail::unchecked_t) noexcept
+      : data_(data), shape_(s), device_(device) {}
 
   std::int64_t row_stride() const noexcept {
     std::int64_t n = 1;
@@ -293,6 +302,7 @@ class tensor_view {
 
   T* data_ = nullptr;
   mixprec::shape shape_;
+  [[no_unique_address]] Device device_;
 };
 
 namespace detail {
@@ -311,6 +321,14 @@ concept tensor_like = is_tensor_or_view<std::remove_cvref_t<X>>::value;
 /// The element type of a tensor or view, without const.
 template <tensor_like X>
 using tensor_value_t = typename std::remove_cvref_t<X>::value_type;
+
+/// The device type of a tensor or view.
+template <tensor_like X>
+using tensor_device_t = typename std::remove_cvref_t<X>::device_type;
+
+/// A tensor or view whose elements the host reads directly.
+template <class X>
+concept host_tensor_like = tensor_like<X> && host_accessible_device<tensor_device_t<X>>;
 
 /// A read-only view of a tensor or view.
 template <tensor_like X>

@@ -50,10 +50,13 @@ void check_convert_key(const char* op, const execution& e) {
 }
 
 /// The members of cpu_backend (Reference false: fast paths where they exist) and of
-/// reference_backend (Reference true: the reference loops only).
-template <bool Reference>
+/// reference_backend (Reference true: the reference loops only). Device is the device whose
+/// memory the kernels read through plain host pointers: cpu_device, or (in the tests) a device
+/// that is host memory but does not say so, to check that the tape and the ops never read
+/// elements except through the backend.
+template <bool Reference, device Device = cpu_device>
 struct cpu_kernels {
-  using device_type = cpu_device;
+  using device_type = Device;
 
   // Kernels in a precision P ------------------------------------------------------------------
 
