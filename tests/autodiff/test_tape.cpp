@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -121,8 +122,9 @@ TEST_SUITE("autodiff/tape") {
     CHECK(tf.casts() == 0);
   }
 
-  TEST_CASE("the same model code runs under every preset") {
+  TEST_CASE("the same model code runs under every preset, each preset's precision visible") {
     const model_data d;
+    // The loss and the gradient of w1, as doubles.
     const auto run = [&](auto policy) {
       tape<decltype(policy)> t;
       auto loss = model_loss(t, d.x, d.w1, d.b1, d.w2, d.labels);
@@ -132,16 +134,32 @@ TEST_SUITE("autodiff/tape") {
       CHECK(all_finite(t.parameter(d.w1).grad()));
       CHECK(all_finite(t.parameter(d.b1).grad()));
       CHECK(all_finite(t.parameter(d.w2).grad()));
-      return static_cast<double>(loss.value().data()[0]);
+      std::vector<double> out{static_cast<double>(loss.value().data()[0])};
+      for (const auto& g : t.parameter(d.w1).grad()) out.push_back(static_cast<double>(g));
+      return out;
     };
-    const double ref = run(presets::fp32{});
-    CHECK(std::fabs(run(presets::mixed_bf16{}) - ref) < 0.05);
-    CHECK(std::fabs(run(presets::mixed_fp16{}) - ref) < 0.01);
-    run(presets::pure_fp16{});
-    run(presets::pure_bf16{});
-    run(presets::pure_bf16_sr{});
-    run(presets::fp8_hybrid{});
-    run(presets::fp16_accumulate{});
+    const auto ref = run(presets::fp32{});
+    // Bounds from both sides: each preset is within its types' error of fp32 (an upper bound a
+    // few roundings of its narrowest type, eps: bf16 2^-7, fp16 2^-10, E4M3 2^-3, E5M2 2^-2),
+    // and differs from fp32 somewhere (a preset whose policy were ignored would give fp32's
+    // bits).
+    const auto check_preset = [&](auto policy, double bound) {
+      const auto got = run(policy);
+      double worst = 0;
+      for (std::size_t i = 0; i < ref.size(); ++i) {
+        worst = std::max(worst, std::fabs(got[i] - ref[i]) / (std::fabs(ref[i]) + 1));
+      }
+      INFO(decltype(policy)::name << ": largest difference from fp32 " << worst);
+      CHECK(worst <= bound);
+      CHECK(worst > 0);
+    };
+    check_preset(presets::mixed_bf16{}, 8 * 0x1p-7);
+    check_preset(presets::mixed_fp16{}, 8 * 0x1p-10);
+    check_preset(presets::fp16_accumulate{}, 8 * 0x1p-10);
+    check_preset(presets::pure_fp16{}, 16 * 0x1p-10);
+    check_preset(presets::pure_bf16{}, 16 * 0x1p-7);
+    check_preset(presets::pure_bf16_sr{}, 16 * 0x1p-7);
+    check_preset(presets::fp8_hybrid{}, 4 * 0x1p-2);
   }
 
   TEST_CASE("memory stays flat across steps") {

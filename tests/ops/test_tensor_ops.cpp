@@ -90,14 +90,20 @@ auto loss(const network& net) {
   return mp::cross_entropy<Policy>(logits, net.labels);
 }
 
+/// The loss under Policy is within `tolerance` (relative) of the double computation, and, for a
+/// low-precision preset, differs from the fp32 preset's loss `fp32`: a preset whose policy were
+/// ignored (everything in fp32) would give fp32's bits.
 template <class Policy>
-void check_loss(const network& net, double expected, double tolerance) {
+double check_loss(const network& net, double expected, double tolerance, double fp32 = -1) {
   const auto l = loss<Policy>(net);
   using S = mp::storage_t<Policy, mp::ops::cross_entropy>;
   static_assert(std::is_same_v<typename decltype(l)::value_type, S>);
   CHECK(l.rank() == 0);
-  INFO("preset " << Policy::name);
-  CHECK(std::fabs(static_cast<double>(l.data()[0]) - expected) <= tolerance * expected);
+  const double error = std::fabs(static_cast<double>(l.data()[0]) - expected);
+  INFO("preset " << Policy::name << ": relative error " << error / expected);
+  CHECK(error <= tolerance * expected);
+  if (fp32 >= 0) CHECK(static_cast<double>(l.data()[0]) != fp32);
+  return static_cast<double>(l.data()[0]);
 }
 
 }  // namespace
@@ -109,14 +115,14 @@ TEST_SUITE("backend/cpu/tensor_ops") {
     // Tolerances from each preset's narrowest type on this path: fp32 2^-24, fp16 2^-11,
     // bf16 2^-8 (pure: every sum too), FP8 with per-tensor scaling 2^-4, with room for the
     // error to grow through four ops.
-    check_loss<presets::fp32>(net, expected, 1e-5);
-    check_loss<presets::mixed_fp16>(net, expected, 2e-3);
-    check_loss<presets::mixed_bf16>(net, expected, 2e-2);
-    check_loss<presets::fp16_accumulate>(net, expected, 4e-3);
-    check_loss<presets::pure_fp16>(net, expected, 1e-2);
-    check_loss<presets::pure_bf16>(net, expected, 6e-2);
-    check_loss<presets::pure_bf16_sr>(net, expected, 6e-2);
-    check_loss<presets::fp8_hybrid>(net, expected, 0.15);
+    const double fp32 = check_loss<presets::fp32>(net, expected, 1e-5);
+    check_loss<presets::mixed_fp16>(net, expected, 2e-3, fp32);
+    check_loss<presets::mixed_bf16>(net, expected, 2e-2, fp32);
+    check_loss<presets::fp16_accumulate>(net, expected, 4e-3, fp32);
+    check_loss<presets::pure_fp16>(net, expected, 1e-2, fp32);
+    check_loss<presets::pure_bf16>(net, expected, 6e-2, fp32);
+    check_loss<presets::pure_bf16_sr>(net, expected, 6e-2, fp32);
+    check_loss<presets::fp8_hybrid>(net, expected, 0.15, fp32);
   }
 
   TEST_CASE("operands are read in the storage type") {
