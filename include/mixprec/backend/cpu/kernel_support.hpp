@@ -131,6 +131,20 @@ std::array<stochastic_key, N> site_keys(const execution& e) noexcept {
 /// An element or term number as the index of stochastic_key::bits.
 constexpr std::uint64_t ix(std::int64_t i) noexcept { return static_cast<std::uint64_t>(i); }
 
+/// a * b rounded once into C, for a product that no addition follows (it is stored, multiplied
+/// or divided): mul_rounded for a stochastic C, C's plain product otherwise, which the compiler
+/// may vectorise (there is no sum to fuse it into).
+template <scalar_type C>
+C product_of(C a, C b, const stochastic_key& key, std::uint64_t index) noexcept {
+  if constexpr (rounds_stochastically_v<C>) {
+    return mul_rounded(a, b, key, index);
+  } else {
+    (void)key;
+    (void)index;
+    return a * b;
+  }
+}
+
 /// `v`, a value every scalar type holds exactly (0, 1, 2), as a value of T: no rounding.
 template <scalar_type T>
 T exact_in(double v) noexcept {
