@@ -543,5 +543,24 @@ TEST_SUITE("backend/cpu/stochastic_kernels") {
     check("binary_scalar", [&](sr* y, execution e) {
       cpu::binary_scalar<P, ops::div>(n, x.data(), 3.0, y, e);
     });
+    check("reduce mean", [&](sr* y, execution e) {
+      cpu::reduce<P, ops::mean>(rows, cols, 1, x.data(), y, e);
+    });
+    const auto each_unary = [&]<class... Op>(Op...) {
+      (check("unary", [&](sr* y, execution e) { cpu::unary<P, Op>(n, x.data(), y, e); }), ...);
+      (check("unary_backward", [&](sr* y, execution e) {
+         cpu::unary_backward<P, Op>(n, x.data(), x.data(), g.data(), y, e);
+       }),
+       ...);
+    };
+    each_unary(ops::neg{}, ops::relu{}, ops::exp{}, ops::log{}, ops::tanh{}, ops::sigmoid{},
+               ops::gelu{});
+    const auto each_binary = [&]<class... Op>(Op...) {
+      (check("binary", [&](sr* y, execution e) {
+         cpu::binary<P, Op>(rows, cols, x.data(), g.data(), mixprec::broadcast::row, y, e);
+       }),
+       ...);
+    };
+    each_binary(ops::add{}, ops::sub{}, ops::mul{}, ops::div{});
   }
 }

@@ -243,6 +243,8 @@ void load_float(const In* src, std::int64_t n, float* dst) noexcept {
 /// dst[i] = round_to<Out>(src[i]) for i < n (the bulk converter).
 template <scalar_type Out>
 void store_float(const float* src, std::int64_t n, Out* dst) noexcept {
+  static_assert(!rounds_stochastically_v<Out>,
+                "store_float: a stochastic result is written by the keyed reference loops");
   const auto count = static_cast<std::size_t>(n);
   if constexpr (std::is_same_v<Out, float>) {
     std::copy(src, src + n, dst);
