@@ -115,19 +115,20 @@ TEST_SUITE("backend/cpu/stochastic_kernels") {
       cpu::reduce<P, ops::sum>(1, long_n, 1, x.data(), &y, e);
       sum_reduce += static_cast<double>(y);
       float c = -1;
-      cpu::gemm<P>(transpose::no, transpose::no, 1, 1, long_n, 1.0, x.data(), long_n, ones.data(), 1,
-                   0.0, &c, 1, e);
+      cpu::gemm<P>(transpose::no, transpose::no, 1, 1, long_n, 1.0, x.data(), long_n, ones.data(),
+                   1, 0.0, &c, 1, e);
       sum_gemm += static_cast<double>(c);
       // Same key, same site (1) and the same term indices: gemm's dot product and reduce's sum
       // draw the same bits.
       CHECK(bits_of(c) == bits_of(y));
-      sum_mse += static_cast<double>(
-          cpu::mse<P, float>(long_n, tenth.data(), zeros.data(), e));
+      sum_mse += static_cast<double>(cpu::mse<P, float>(long_n, tenth.data(), zeros.data(), e));
       if (s < 3) {
         // The same bits on one thread and on two, and through a bf16-storage policy's sum.
         float y1 = -1, y2 = -1;
-        cpu::reduce<P, ops::sum>(1, long_n, 1, x.data(), &y1, keyed(static_cast<std::uint64_t>(s) + 1, 7, 1));
-        cpu::reduce<P, ops::sum>(1, long_n, 1, x.data(), &y2, keyed(static_cast<std::uint64_t>(s) + 1, 7, 2));
+        cpu::reduce<P, ops::sum>(1, long_n, 1, x.data(), &y1,
+                                 keyed(static_cast<std::uint64_t>(s) + 1, 7, 1));
+        cpu::reduce<P, ops::sum>(1, long_n, 1, x.data(), &y2,
+                                 keyed(static_cast<std::uint64_t>(s) + 1, 7, 2));
         CHECK(bits_of(y1) == bits_of(y));
         CHECK(bits_of(y2) == bits_of(y));
         float yb = -1;
@@ -188,8 +189,9 @@ TEST_SUITE("backend/cpu/stochastic_kernels") {
       return std::all_of(v.begin(), v.end(),
                          [](const T& e) { return bits_of(e) == bits_of(T(-7.0f)); });
     };
-    const std::string advice = " rounds stochastically; pass "
-                               "execution{}.with_key(stochastic_key{seed, stream})";
+    const std::string advice =
+        " rounds stochastically; pass "
+        "execution{}.with_key(stochastic_key{seed, stream})";
     using acc_sr = precision<float, float, sr>;
     using compute_sr = precision<float, sr, float>;
     using storage_sr = precision<sr, float, float>;
@@ -260,9 +262,7 @@ TEST_SUITE("backend/cpu/stochastic_kernels") {
         cpu::softmax_backward<P>(8, 8, x.data(), x.data(), y.data());
       };
       const auto xent = [&] { (void)cpu::cross_entropy<P>(8, 8, x.data(), labels); };
-      const auto scatter = [&] {
-        cpu::embedding_backward<P>(8, labels, 8, 8, x.data(), y.data());
-      };
+      const auto scatter = [&] { cpu::embedding_backward<P>(8, labels, 8, 8, x.data(), y.data()); };
       CHECK_THROWS_WITH_AS(softmax(), ("cpu::softmax: the compute type bf16/sr" + advice).c_str(),
                            mixprec::error);
       CHECK_THROWS_AS(norm(), mixprec::error);
@@ -393,7 +393,8 @@ TEST_SUITE("backend/cpu/stochastic_kernels") {
 
   TEST_CASE("binary, unary and softmax equal the scalar model of the keying convention") {
     const std::int64_t rows = 6, cols = 7;
-    std::vector<float> a(static_cast<std::size_t>(rows * cols)), row(static_cast<std::size_t>(cols));
+    std::vector<float> a(static_cast<std::size_t>(rows * cols)),
+        row(static_cast<std::size_t>(cols));
     for (std::size_t i = 0; i < a.size(); ++i) a[i] = -0.4f + 0.0311f * static_cast<float>(i);
     for (std::size_t i = 0; i < row.size(); ++i) row[i] = 1.3f - 0.0537f * static_cast<float>(i);
     const stochastic_key key{4242, 77};
@@ -495,7 +496,7 @@ TEST_SUITE("backend/cpu/stochastic_kernels") {
           [&](sr* y, execution e) { cpu::log_softmax<P>(rows, cols, x.data(), y, e); });
     check("layer_norm", [&](sr* y, execution e) {
       cpu::layer_norm<P, float, sr, float, sr>(rows, cols, x.data(), gamma.data(), gamma.data(),
-                                              1e-5, y, y + n, y + n + rows, e);
+                                               1e-5, y, y + n, y + n + rows, e);
     });
     check("cross_entropy", [&](sr* y, execution e) {
       y[0] = cpu::cross_entropy<P, sr>(rows, cols, x.data(), labels.data(), y + 1, e);
@@ -534,31 +535,29 @@ TEST_SUITE("backend/cpu/stochastic_kernels") {
     check("embedding", [&](sr* y, execution e) {
       cpu::embedding(rows, labels.data(), cols, rows, x.data(), y, e);
     });
-    check("dropout", [&](sr* y, execution e) {
-      cpu::dropout<P>(n, x.data(), 0.25, 17, 0, y, nullptr, e);
-    });
-    check("dropout_backward", [&](sr* y, execution e) {
-      cpu::dropout_backward<P>(n, 17, 0, g.data(), 0.25, y, e);
-    });
-    check("binary_scalar", [&](sr* y, execution e) {
-      cpu::binary_scalar<P, ops::div>(n, x.data(), 3.0, y, e);
-    });
-    check("reduce mean", [&](sr* y, execution e) {
-      cpu::reduce<P, ops::mean>(rows, cols, 1, x.data(), y, e);
-    });
+    check("dropout",
+          [&](sr* y, execution e) { cpu::dropout<P>(n, x.data(), 0.25, 17, 0, y, nullptr, e); });
+    check("dropout_backward",
+          [&](sr* y, execution e) { cpu::dropout_backward<P>(n, 17, 0, g.data(), 0.25, y, e); });
+    check("binary_scalar",
+          [&](sr* y, execution e) { cpu::binary_scalar<P, ops::div>(n, x.data(), 3.0, y, e); });
+    check("reduce mean",
+          [&](sr* y, execution e) { cpu::reduce<P, ops::mean>(rows, cols, 1, x.data(), y, e); });
     const auto each_unary = [&]<class... Op>(Op...) {
       (check("unary", [&](sr* y, execution e) { cpu::unary<P, Op>(n, x.data(), y, e); }), ...);
-      (check("unary_backward", [&](sr* y, execution e) {
-         cpu::unary_backward<P, Op>(n, x.data(), x.data(), g.data(), y, e);
-       }),
+      (check("unary_backward",
+             [&](sr* y, execution e) {
+               cpu::unary_backward<P, Op>(n, x.data(), x.data(), g.data(), y, e);
+             }),
        ...);
     };
     each_unary(ops::neg{}, ops::relu{}, ops::exp{}, ops::log{}, ops::tanh{}, ops::sigmoid{},
                ops::gelu{});
     const auto each_binary = [&]<class... Op>(Op...) {
-      (check("binary", [&](sr* y, execution e) {
-         cpu::binary<P, Op>(rows, cols, x.data(), g.data(), mixprec::broadcast::row, y, e);
-       }),
+      (check("binary",
+             [&](sr* y, execution e) {
+               cpu::binary<P, Op>(rows, cols, x.data(), g.data(), mixprec::broadcast::row, y, e);
+             }),
        ...);
     };
     each_binary(ops::add{}, ops::sub{}, ops::mul{}, ops::div{});

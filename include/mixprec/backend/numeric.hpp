@@ -162,11 +162,11 @@ MIXPREC_HOST_DEVICE constexpr C sub_rounded(C a, C b, const stochastic_key& key,
                                             std::uint64_t index) noexcept {
   if constexpr (rounds_stochastically_v<C>) {
     const mixprec::detail::unpacked ub = b.unpack();
-    return C::round(mixprec::detail::add<rounding::stochastic>(
-                        a.unpack(), ub.k == mixprec::detail::unpacked::kind::nan
-                                        ? ub
-                                        : mixprec::detail::negate(ub)),
-                    key.bits(index));
+    return C::round(
+        mixprec::detail::add<rounding::stochastic>(
+            a.unpack(),
+            ub.k == mixprec::detail::unpacked::kind::nan ? ub : mixprec::detail::negate(ub)),
+        key.bits(index));
   } else {
     (void)key;
     (void)index;

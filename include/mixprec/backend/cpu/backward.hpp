@@ -92,9 +92,9 @@
 
 #include "mixprec/backend/cpu/elementwise.hpp"
 #include "mixprec/backend/cpu/kernel_support.hpp"
-#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
 #include "mixprec/backend/cpu/reduce.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/policy/ops.hpp"
 #include "mixprec/policy/precision.hpp"
 
@@ -148,8 +148,7 @@ C unary_backward_in(C x, C y, C dy, const stochastic_key* k = nullptr, std::uint
     return product_of(dy, d, key[7], index);
   } else {
     static_assert(std::is_same_v<Op, ops::gelu>);
-    return product_of(dy, apply_rounded<C>(gelu_derivative_fn{}, x, key[5], index), key[6],
-                      index);
+    return product_of(dy, apply_rounded<C>(gelu_derivative_fn{}, x, key[5], index), key[6], index);
   }
 }
 
@@ -525,8 +524,7 @@ void cross_entropy_backward_reference(std::int64_t rows, std::int64_t classes, c
   detail::check_cross_entropy_backward(rows, classes, logits, labels, dlogits);
   if (rows == 0 || classes == 0) return;
   const auto k = detail::site_keys<13>(ex);
-  const C g =
-      div_rounded(round_to<C>(dloss, k[3], 0), detail::count_in<C>(rows, k[5]), k[6], 0);
+  const C g = div_rounded(round_to<C>(dloss, k[3], 0), detail::count_in<C>(rows, k[5]), k[6], 0);
   std::vector<C> e(static_cast<std::size_t>(classes));
   for (std::int64_t r = 0; r < rows; ++r) {
     detail::cross_entropy_backward_row<C, A>(classes, logits + r * classes, labels[r], g, e.data(),
@@ -575,8 +573,8 @@ void mse_backward_reference(std::int64_t n, const InA* a, const InB* b, D dloss,
   const C k = detail::mse_backward_factor<C>(n, dloss, keys.data());
   for (std::int64_t i = 0; i < n; ++i) {
     const std::uint64_t at = detail::ix(i);
-    const C d = sub_rounded(round_to<C>(a[i], keys[2], at), round_to<C>(b[i], keys[3], at),
-                            keys[8], at);
+    const C d =
+        sub_rounded(round_to<C>(a[i], keys[2], at), round_to<C>(b[i], keys[3], at), keys[8], at);
     const C g = detail::product_of(d, k, keys[9], at);
     da[i] = round_to<OutA>(g, keys[0], at);
     if (db != nullptr) db[i] = round_to<OutB>(-g, keys[10], at);
@@ -630,8 +628,7 @@ void layer_norm_backward_reference(std::int64_t rows, std::int64_t cols, const X
                                    const std::type_identity_t<Stat>* mean,
                                    const std::type_identity_t<Stat>* rstd, const G* dy, Out* dx,
                                    std::type_identity_t<WG>* dgamma = nullptr,
-                                   std::type_identity_t<WG>* dbeta = nullptr,
-                                   execution e = {}) {
+                                   std::type_identity_t<WG>* dbeta = nullptr, execution e = {}) {
   using C = typename P::compute;
   using A = typename P::accumulate;
   using detail::ix;
@@ -661,8 +658,8 @@ void layer_norm_backward_reference(std::int64_t rows, std::int64_t cols, const X
     }
     for (std::size_t j = 0; j < acc_b.size(); ++j) {
       const auto jj = static_cast<std::int64_t>(j);
-      acc_b[j] = accumulate<A>(acc_b[j], round_to<C>(gr[j], k[6], ix(base + jj)), k[9],
-                               ix(jj * rows + r));
+      acc_b[j] =
+          accumulate<A>(acc_b[j], round_to<C>(gr[j], k[6], ix(base + jj)), k[9], ix(jj * rows + r));
     }
   }
   for (std::size_t j = 0; j < acc_g.size(); ++j) {

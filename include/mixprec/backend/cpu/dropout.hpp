@@ -37,8 +37,8 @@
 #include <type_traits>
 
 #include "mixprec/backend/cpu/kernel_support.hpp"
-#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/detail/philox.hpp"
 #include "mixprec/policy/precision.hpp"
 

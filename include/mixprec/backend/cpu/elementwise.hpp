@@ -33,8 +33,8 @@
 #include <vector>
 
 #include "mixprec/backend/cpu/kernel_support.hpp"
-#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/policy/ops.hpp"
 #include "mixprec/policy/precision.hpp"
 

@@ -19,8 +19,8 @@
 
 #include "mixprec/backend/cpu/detail/gemm_kernels.hpp"
 #include "mixprec/backend/cpu/kernel_support.hpp"
-#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/error.hpp"
 #include "mixprec/format/floating.hpp"
 #include "mixprec/format/formats.hpp"
@@ -151,12 +151,12 @@ template <scalar_type A, scalar_type TC>
 inline TC finish(A acc, double alpha, double beta, const TC* c_old, std::int64_t out,
                  const std::array<stochastic_key, gemm_sites>& k) noexcept {
   const std::uint64_t at = ix(out);
-  const A scaled =
-      alpha == 1.0 ? acc : mul_rounded(round_to<A>(alpha, k[gemm_alpha], 0), acc, k[gemm_scaled], at);
+  const A scaled = alpha == 1.0
+                       ? acc
+                       : mul_rounded(round_to<A>(alpha, k[gemm_alpha], 0), acc, k[gemm_scaled], at);
   if (beta == 0.0) return round_to<TC>(scaled, k[gemm_out], at);
-  const A bc =
-      mul_rounded(round_to<A>(beta, k[gemm_beta], 0), round_to<A>(*c_old, k[gemm_c], at),
-                  k[gemm_c_scaled], at);
+  const A bc = mul_rounded(round_to<A>(beta, k[gemm_beta], 0), round_to<A>(*c_old, k[gemm_c], at),
+                           k[gemm_c_scaled], at);
   return round_to<TC>(accumulate<A>(scaled, bc, k[gemm_total], at), k[gemm_out], at);
 }
 

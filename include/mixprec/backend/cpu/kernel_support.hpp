@@ -17,8 +17,8 @@
 #include <type_traits>
 #include <vector>
 
-#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/error.hpp"
 #include "mixprec/format/arithmetic.hpp"
 #include "mixprec/format/bulk.hpp"
@@ -64,10 +64,11 @@ inline void check_pointer(const char* op, const char* name, const void* p, std::
 /// True when P's storage, compute, accumulate or output type, or one of Ts, rounds
 /// stochastically.
 template <precision_type P, class... Ts>
-inline constexpr bool stochastic_precision_v =
-    rounds_stochastically_v<typename P::storage> || rounds_stochastically_v<typename P::compute> ||
-    rounds_stochastically_v<typename P::accumulate> ||
-    rounds_stochastically_v<typename P::output> || (rounds_stochastically_v<Ts> || ...);
+inline constexpr bool stochastic_precision_v = rounds_stochastically_v<typename P::storage> ||
+                                               rounds_stochastically_v<typename P::compute> ||
+                                               rounds_stochastically_v<typename P::accumulate> ||
+                                               rounds_stochastically_v<typename P::output> ||
+                                               (rounds_stochastically_v<Ts> || ...);
 
 /// The message of the first stochastic type among (role, T) pairs, or nothing.
 template <class T>
@@ -223,9 +224,9 @@ C row_max(std::int64_t n, Get&& get) {
 /// Never for a precision (or result type Ts) that rounds stochastically: those run the
 /// reference loops, which key every rounding.
 template <precision_type P, class... Ts>
-inline constexpr bool float_fast_path_v = is_ieee_float_v<typename P::compute> &&
-                                          is_ieee_float_v<typename P::accumulate> &&
-                                          !stochastic_precision_v<P, Ts...>;
+inline constexpr bool float_fast_path_v =
+    is_ieee_float_v<typename P::compute>&& is_ieee_float_v<typename P::accumulate> &&
+    !stochastic_precision_v<P, Ts...>;
 
 /// dst[i] = round_to<float>(src[i]) for i < n (the bulk converter where it applies).
 template <scalar_type In>

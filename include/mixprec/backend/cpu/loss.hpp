@@ -52,8 +52,8 @@
 #include <vector>
 
 #include "mixprec/backend/cpu/kernel_support.hpp"
-#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/policy/precision.hpp"
 
 namespace mixprec::cpu {
@@ -119,7 +119,8 @@ Out cross_entropy_reference(std::int64_t rows, std::int64_t classes, const In* l
     if (row_losses != nullptr) row_losses[r] = round_to<Out>(loss, k[12], ix(r));
     total = accumulate<A>(total, loss, k[5], ix(r));
   }
-  const C mean = div_rounded(round_to<C>(total, k[13], 0), detail::count_in<C>(rows, k[14]), k[15], 0);
+  const C mean =
+      div_rounded(round_to<C>(total, k[13], 0), detail::count_in<C>(rows, k[14]), k[15], 0);
   return round_to<Out>(mean, k[0], 0);
 }
 

@@ -44,8 +44,8 @@
 #include <vector>
 
 #include "mixprec/backend/cpu/kernel_support.hpp"
-#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/policy/ops.hpp"
 #include "mixprec/policy/precision.hpp"
 
@@ -103,7 +103,8 @@ void reduce_reference(std::int64_t outer, std::int64_t length, std::int64_t inne
       }
       if constexpr (std::is_same_v<Op, ops::mean>) {
         const C sum = round_to<C>(acc, k[3], detail::ix(out));
-        y[out] = round_to<Out>(div_rounded(sum, count, k[5], detail::ix(out)), k[0], detail::ix(out));
+        y[out] =
+            round_to<Out>(div_rounded(sum, count, k[5], detail::ix(out)), k[0], detail::ix(out));
       } else {
         y[out] = round_to<Out>(acc, k[0], detail::ix(out));
       }

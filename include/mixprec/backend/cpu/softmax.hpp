@@ -39,8 +39,8 @@
 #include <vector>
 
 #include "mixprec/backend/cpu/kernel_support.hpp"
-#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/policy/precision.hpp"
 
 namespace mixprec::cpu {

@@ -9,14 +9,15 @@
 /// the bits of y[at] from `e.key.derive(0).bits(at)`, at = j * rows + i the flat index of y (and
 /// needs `e.has_key` unless Out holds every value of In, else mixprec::error before anything is
 /// written). (The names carry `_2d` because `cpu::transpose` is gemm.hpp's enum of operand
-/// transposes.) x and y must not overlap. Bad arguments throw `mixprec::error` naming the op before anything is written.
+/// transposes.) x and y must not overlap. Bad arguments throw `mixprec::error` naming the op before
+/// anything is written.
 
 #include <algorithm>
 #include <cstdint>
 
 #include "mixprec/backend/cpu/kernel_support.hpp"
-#include "mixprec/backend/numeric.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
+#include "mixprec/backend/numeric.hpp"
 #include "mixprec/policy/precision.hpp"
 
 namespace mixprec::cpu {
