@@ -178,17 +178,6 @@ struct gelu_fn {
   }
 };
 
-/// The square root in C, correctly rounded: C's own sqrt for floating types, std::sqrt for float
-/// and double (IEEE square roots are correctly rounded).
-template <scalar_type C>
-C sqrt_in(C x) noexcept {
-  if constexpr (is_floating_v<C>) {
-    return sqrt(x);
-  } else {
-    return std::sqrt(x);
-  }
-}
-
 /// A count as a value of C: round_to<C>(n) (exact for n < 2^53 before the rounding into C); a
 /// stochastic C draws from key.bits(0).
 template <scalar_type C>
