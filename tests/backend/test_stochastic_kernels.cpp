@@ -98,6 +98,9 @@ int available_threads() {
 
 TEST_SUITE("backend/cpu/stochastic_kernels") {
   TEST_CASE("10^6 x 1e-4 summed in bf16/sr: the mean over 100 seeds is within 1% of 100") {
+    // One run's total has a standard deviation of about 5.2 (measured over 300 seeds), so the
+    // mean of 100 runs has one of about 0.52 and the 1% is about two of those: the seeds
+    // 1..100 are fixed (mean 100.8), so the test is deterministic, but another seed set may miss.
     const std::vector<float> x(static_cast<std::size_t>(long_n), small_term);
     const std::vector<float> ones(static_cast<std::size_t>(long_n), 1.0f);
     const std::vector<float> zeros(static_cast<std::size_t>(long_n), 0.0f);
