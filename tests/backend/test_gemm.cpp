@@ -307,6 +307,8 @@ TEST_SUITE("backend/cpu/gemm") {
     using TA = typename Case::a_type;
     using TB = typename Case::b_type;
     using TC = typename Case::c_type;
+    // The stochastic case (bf16/sr results) rounds from a key; the others ignore it.
+    const cpu::execution key = cpu::execution{}.with_key(stochastic_key{1, 2});
     struct shape {
       std::int64_t m, n, k;
     };
@@ -330,11 +332,11 @@ TEST_SUITE("backend/cpu/gemm") {
         }
         std::vector<TC> ref = c0, fast = c0, exact = c0;
         cpu::gemm_reference<P>(ta, tb, s.m, s.n, s.k, alpha, a.data(), s.lda, b.data(), s.ldb, beta,
-                               ref.data(), s.ldc);
+                               ref.data(), s.ldc, key);
         cpu::gemm<P>(ta, tb, s.m, s.n, s.k, alpha, a.data(), s.lda, b.data(), s.ldb, beta,
-                     fast.data(), s.ldc);
+                     fast.data(), s.ldc, key);
         cpu::gemm_exact<P>(ta, tb, s.m, s.n, s.k, alpha, a.data(), s.lda, b.data(), s.ldb, beta,
-                           exact.data(), s.ldc);
+                           exact.data(), s.ldc, key);
         INFO(describe(s, alpha, beta));
         int model_bad = 0, bound_bad = 0;
         for (std::int64_t i = 0; i < s.m; ++i) {
@@ -377,6 +379,8 @@ TEST_SUITE("backend/cpu/gemm") {
     using TA = typename Case::a_type;
     using TB = typename Case::b_type;
     using TC = typename Case::c_type;
+    // The stochastic case (bf16/sr results) rounds from a key; the others ignore it.
+    const cpu::execution key = cpu::execution{}.with_key(stochastic_key{1, 2});
     struct shape {
       std::int64_t m, n, k;
     };
@@ -397,13 +401,13 @@ TEST_SUITE("backend/cpu/gemm") {
         const std::vector<TC> c0 = random_values<TC>(c_size(s), ++seed);
         std::vector<TC> ref = c0, fast = c0, exact = c0, one_thread = c0;
         cpu::gemm_reference<P>(ta, tb, s.m, s.n, s.k, alpha, a.data(), s.lda, b.data(), s.ldb, beta,
-                               ref.data(), s.ldc);
+                               ref.data(), s.ldc, key);
         cpu::gemm<P>(ta, tb, s.m, s.n, s.k, alpha, a.data(), s.lda, b.data(), s.ldb, beta,
-                     fast.data(), s.ldc);
+                     fast.data(), s.ldc, key);
         cpu::gemm<P>(ta, tb, s.m, s.n, s.k, alpha, a.data(), s.lda, b.data(), s.ldb, beta,
-                     one_thread.data(), s.ldc, cpu::execution{1});
+                     one_thread.data(), s.ldc, cpu::execution{1}.with_key(key.key));
         cpu::gemm_exact<P>(ta, tb, s.m, s.n, s.k, alpha, a.data(), s.lda, b.data(), s.ldb, beta,
-                           exact.data(), s.ldc);
+                           exact.data(), s.ldc, key);
         INFO(describe(s, alpha, beta));
         CHECK(count_bit_mismatches(ref, exact) == 0);
         CHECK(count_bit_mismatches(fast, one_thread) == 0);

@@ -37,34 +37,6 @@ MIXPREC_HOST_DEVICE constexpr To round_to(From x) noexcept {
   }
 }
 
-/// The exact value of `x` as a double (every scalar type but double's own values fits).
-template <scalar_type T>
-MIXPREC_HOST_DEVICE constexpr double to_double(T x) noexcept {
-  return static_cast<double>(x);
-}
-
-/// `acc + term` computed exactly and rounded once into `A` (the accumulate type), whatever the
-/// type of the term. When `term` converts exactly into `A` this is A's own addition.
-template <scalar_type A, scalar_type T>
-MIXPREC_HOST_DEVICE constexpr A accumulate(A acc, T term) noexcept {
-  if constexpr (converts_exactly_v<T, A>) {
-    return acc + round_to<A>(term);
-  } else if constexpr (std::is_same_v<A, float>) {
-    return static_cast<float>(accumulate(float32(acc), term));
-  } else {
-    static_assert(is_floating_v<A>, "accumulate: a double accumulator takes every term exactly");
-    constexpr rounding r = mixprec::detail::rounding_of<A>();
-    std::uint32_t random = 0;
-    if constexpr (r == rounding::stochastic) {
-      random = mixprec::detail::stateless_random(
-          mixprec::detail::op_code::add, static_cast<std::uint64_t>(acc.bits()),
-          mixprec::detail::bit_cast<std::uint64_t>(static_cast<double>(term)));
-    }
-    return A::round(mixprec::detail::add<r>(acc.unpack(), mixprec::detail::unpack_any(term)),
-                    random);
-  }
-}
-
 /// True when T is a floating type that rounds stochastically.
 template <class T>
 inline constexpr bool rounds_stochastically_v = [] {
@@ -74,6 +46,32 @@ inline constexpr bool rounds_stochastically_v = [] {
     return false;
   }
 }();
+
+/// The exact value of `x` as a double (every scalar type but double's own values fits).
+template <scalar_type T>
+MIXPREC_HOST_DEVICE constexpr double to_double(T x) noexcept {
+  return static_cast<double>(x);
+}
+
+/// `acc + term` computed exactly and rounded once into `A` (the accumulate type), whatever the
+/// type of the term. When `term` converts exactly into `A` this is A's own addition. A stochastic
+/// A does not compile here: its random bits must come from a key, through
+/// accumulate(acc, term, key, index).
+template <scalar_type A, scalar_type T>
+MIXPREC_HOST_DEVICE constexpr A accumulate(A acc, T term) noexcept {
+  static_assert(!rounds_stochastically_v<A>,
+                "accumulate: a stochastic accumulator draws its random bits from a key: call "
+                "accumulate(acc, term, key, index) with the kernel's stochastic_key");
+  if constexpr (converts_exactly_v<T, A>) {
+    return acc + round_to<A>(term);
+  } else if constexpr (std::is_same_v<A, float>) {
+    return static_cast<float>(accumulate(float32(acc), term));
+  } else {
+    static_assert(is_floating_v<A>, "accumulate: a double accumulator takes every term exactly");
+    constexpr rounding r = mixprec::detail::rounding_of<A>();
+    return A::round(mixprec::detail::add<r>(acc.unpack(), mixprec::detail::unpack_any(term)));
+  }
+}
 
 /// `x` rounded once into `To`, as round_to<To>(x), except that a stochastic To draws its random
 /// bits from `key.bits(index)`: `index` numbers the element (or term) the write belongs to, so
@@ -138,6 +136,93 @@ MIXPREC_HOST_DEVICE T keep_rounded(T x) noexcept {
 }
 
 }  // namespace detail
+
+// ---------------------------------------------------------------------------
+// Keyed arithmetic: one operation of C rounded once into C. For a stochastic C the random bits
+// come from `key.bits(index)` (`index` numbers the element the result belongs to); for any other
+// C it is C's own operation (a float product kept from being fused into a following sum).
+
+/// a + b rounded once into C.
+template <scalar_type C>
+MIXPREC_HOST_DEVICE constexpr C add_rounded(C a, C b, const stochastic_key& key,
+                                            std::uint64_t index) noexcept {
+  if constexpr (rounds_stochastically_v<C>) {
+    return C::round(mixprec::detail::add<rounding::stochastic>(a.unpack(), b.unpack()),
+                    key.bits(index));
+  } else {
+    (void)key;
+    (void)index;
+    return a + b;
+  }
+}
+
+/// a - b rounded once into C.
+template <scalar_type C>
+MIXPREC_HOST_DEVICE constexpr C sub_rounded(C a, C b, const stochastic_key& key,
+                                            std::uint64_t index) noexcept {
+  if constexpr (rounds_stochastically_v<C>) {
+    const mixprec::detail::unpacked ub = b.unpack();
+    return C::round(
+        mixprec::detail::add<rounding::stochastic>(
+            a.unpack(),
+            ub.k == mixprec::detail::unpacked::kind::nan ? ub : mixprec::detail::negate(ub)),
+        key.bits(index));
+  } else {
+    (void)key;
+    (void)index;
+    return a - b;
+  }
+}
+
+/// a * b rounded once into C (never fused with a following addition).
+template <scalar_type C>
+MIXPREC_HOST_DEVICE C mul_rounded(C a, C b, const stochastic_key& key,
+                                  std::uint64_t index) noexcept {
+  if constexpr (rounds_stochastically_v<C>) {
+    return C::round(mixprec::detail::mul(a.unpack(), b.unpack()), key.bits(index));
+  } else {
+    (void)key;
+    (void)index;
+    return detail::keep_rounded(a * b);
+  }
+}
+
+/// a / b rounded once into C.
+template <scalar_type C>
+MIXPREC_HOST_DEVICE constexpr C div_rounded(C a, C b, const stochastic_key& key,
+                                            std::uint64_t index) noexcept {
+  if constexpr (rounds_stochastically_v<C>) {
+    return C::round(mixprec::detail::div(a.unpack(), b.unpack()), key.bits(index));
+  } else {
+    (void)key;
+    (void)index;
+    return a / b;
+  }
+}
+
+/// The square root of a, correctly rounded into C: C's own sqrt for floating types, std::sqrt
+/// for float and double (IEEE square roots are correctly rounded).
+template <scalar_type C>
+MIXPREC_HOST_DEVICE C sqrt_rounded(C a, const stochastic_key& key, std::uint64_t index) noexcept {
+  if constexpr (rounds_stochastically_v<C>) {
+    return C::round(mixprec::detail::sqrt(a.unpack()), key.bits(index));
+  } else if constexpr (is_floating_v<C>) {
+    (void)key;
+    (void)index;
+    return sqrt(a);
+  } else {
+    (void)key;
+    (void)index;
+    return std::sqrt(a);
+  }
+}
+
+/// `f(x)` evaluated in double and rounded once into `C`, as apply_rounded(f, x), except that a
+/// stochastic C draws its random bits from `key.bits(index)`.
+template <scalar_type C, class F>
+MIXPREC_HOST_DEVICE C apply_rounded(F&& f, C x, const stochastic_key& key, std::uint64_t index) {
+  return round_to<C>(static_cast<double>(f(static_cast<double>(x))), key, index);
+}
 
 /// True for float and for floating<fp32> with default behaviour: the types whose arithmetic the
 /// CPU's float instructions carry out exactly.

@@ -34,21 +34,6 @@ namespace mixprec {
 
 namespace detail {
 
-/// Throws unless `e` carries a stochastic key when To rounds stochastically.
-template <scalar_type To>
-void check_convert_key(const char* op, const execution& e) {
-  if constexpr (rounds_stochastically_v<To>) {
-    if (!e.has_key) {
-      throw_error(op, "the target type " + type_short_name<To>() +
-                          " rounds stochastically; pass execution{}.with_key(stochastic_key{seed, "
-                          "stream})");
-    }
-  } else {
-    (void)op;
-    (void)e;
-  }
-}
-
 /// The members of cpu_backend (Reference false: fast paths where they exist) and of
 /// reference_backend (Reference true: the reference loops only). Device is the device whose
 /// memory the kernels read through plain host pointers: cpu_device, or (in the tests) a device
@@ -113,7 +98,7 @@ struct cpu_kernels {
   template <class In, class Out>
   static void expand(std::int64_t outer, std::int64_t length, std::int64_t inner, const In* x,
                      Out* y, execution e) {
-    check_convert_key<Out>("expand", e);
+    if constexpr (!converts_exactly_v<In, Out>) cpu::detail::require_key_for<Out>("expand", e);
     for (std::int64_t o = 0; o < outer; ++o) {
       for (std::int64_t l = 0; l < length; ++l) {
         const std::int64_t row = o * length + l;
@@ -283,7 +268,6 @@ struct cpu_kernels {
   /// y (cols x rows) = the transpose of x (rows x cols), each element rounded into Out.
   template <class In, class Out>
   static void transpose_2d(std::int64_t rows, std::int64_t cols, const In* x, Out* y, execution e) {
-    check_convert_key<Out>("transpose", e);
     if constexpr (Reference) {
       cpu::transpose_2d_reference(rows, cols, x, y, e);
     } else {
@@ -296,7 +280,7 @@ struct cpu_kernels {
   /// y[i] = x[i] rounded once into Out (a stochastic Out draws e.key.bits(i)).
   template <class In, class Out>
   static void convert(std::int64_t n, const In* x, Out* y, execution e) {
-    check_convert_key<Out>("convert", e);
+    cpu::detail::require_key_for<Out>("convert", e);
     if constexpr (rounds_stochastically_v<Out> || Reference) {
       for (std::int64_t i = 0; i < n; ++i) {
         y[i] = round_to<Out>(x[i], e.key, static_cast<std::uint64_t>(i));
@@ -310,7 +294,7 @@ struct cpu_kernels {
   /// y[i] = x[i] · scale, computed exactly in double (scale a power of two), rounded once.
   template <class In, class Out>
   static void convert_scaled(std::int64_t n, const In* x, double scale, Out* y, execution e) {
-    check_convert_key<Out>("convert_scaled", e);
+    cpu::detail::require_key_for<Out>("convert_scaled", e);
     for (std::int64_t i = 0; i < n; ++i) {
       y[i] = round_to<Out>(static_cast<double>(x[i]) * scale, e.key, static_cast<std::uint64_t>(i));
     }

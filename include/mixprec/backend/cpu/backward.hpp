@@ -52,6 +52,30 @@
 /// thread count (sum_rows with cols == 1 is the exception: see reduce.hpp for its bound). For
 /// any other precision they call the reference.
 ///
+/// Stochastic rounding: site s of a call draws from `e.key.derive(s)`; i is the flat index of the
+/// element (r * cols + c in a rows x cols array), r the row; a sum's term has the index of the
+/// element it adds (over the rows: j * rows + r for column j). A precision or result type that
+/// rounds stochastically needs `e.has_key` (else mixprec::error before anything is written).
+///  - unary_backward: 0 dx; 2 x, 3 y, 4 dy read into C; 5, 6, 7 the intermediate results in
+///    the order of the formulas (exp: 5 dy*y; log: 5 dy/x; tanh: 5 y*y, 6 1-y*y, 7 the product;
+///    sigmoid: 5 1-y, 6 y*(1-y), 7 the product; gelu: 5 g'(x), 6 the product); all at i.
+///  - sum_rows: reduce's sites (reduce.hpp).
+///  - softmax_backward: 0 dx; 1 s; 2 y, 3 dy read; 5 y_j*dy_j; 6 round_to<C>(s) (r);
+///    7 dy_i - C(s); 8 the product.
+///  - log_softmax_backward: 0 dx; 1 s; 2 y, 3 dy read; 5 round_to<C>(s) (r); 6 exp(y_i);
+///    7 exp(y_i)*C(s); 8 the difference.
+///  - cross_entropy_backward: 0 dlogits; 1 s (row r); 2 logits read; 3 dloss read (0); 5 the
+///    count (0); 6 g (0); 7 x_i - m; 8 e_i; 9 round_to<C>(s) (r); 10 p_i; 11 p_i - 1 at the
+///    label; 12 the product with g.
+///  - mse_backward: 0 da; 2 a, 3 b read; 4 dloss read (0); 5 2*dloss (0); 6 the count (0);
+///    7 k (0); 8 a_i - b_i; 9 (a_i - b_i)*k; 10 db.
+///  - layer_norm_backward: 0 dx; 1 the sum of dxhat (row r); 2 x, 3 gamma (index c), 4 mean (r),
+///    5 rstd (r), 6 dy read; 7 the sum of dxhat*xhat; 8 dgamma's and 9 dbeta's sums over the
+///    rows; 10 dgamma (c); 11 dbeta (c); 12 x_i - mean; 13 xhat_i; 14 dxhat_i; 15 the count (0);
+///    16 round_to<C>(s1) (r); 17 m1 (r); 18 round_to<C>(s2) (r); 19 m2 (r); 20 dxhat_i - m1;
+///    21 xhat_i*m2; 22 their difference; 23 the product with rstd; 24 dy_i*xhat_i (dgamma);
+///    25 dxhat_i*xhat_i.
+///
 /// `dx` may be `dy` itself (same element type) for unary_backward, softmax_backward,
 /// log_softmax_backward and mse_backward (`da` may be `a`); no other overlap. An input an op does
 /// not read may be a null pointer (of any element type). Bad arguments throw `mixprec::error`
@@ -100,27 +124,31 @@ inline constexpr bool backward_reads_y_v =
     std::is_same_v<Op, ops::exp> || std::is_same_v<Op, ops::tanh> ||
     std::is_same_v<Op, ops::sigmoid>;
 
-/// dx of one element of a unary op, in C, by the formulas above.
+/// dx of one element of a unary op, in C, by the formulas above; intermediate results draw
+/// from k[5], k[6], k[7] at `index` when C rounds stochastically (`k` points to the call's site
+/// keys, or is null for a C that does not round stochastically).
 template <class Op, scalar_type C>
-C unary_backward_in(C x, C y, C dy) {
+C unary_backward_in(C x, C y, C dy, const stochastic_key* k = nullptr, std::uint64_t index = 0) {
+  static constexpr stochastic_key none[8] = {};
+  const stochastic_key* const key = k != nullptr ? k : none;
   if constexpr (std::is_same_v<Op, ops::neg>) {
     return -dy;
   } else if constexpr (std::is_same_v<Op, ops::relu>) {
-    const C zero = round_to<C>(0.0);
+    const C zero = exact_in<C>(0.0);
     return x <= zero ? zero : dy;
   } else if constexpr (std::is_same_v<Op, ops::exp>) {
-    return dy * y;
+    return product_of(dy, y, key[5], index);
   } else if constexpr (std::is_same_v<Op, ops::log>) {
-    return dy / x;
+    return div_rounded(dy, x, key[5], index);
   } else if constexpr (std::is_same_v<Op, ops::tanh>) {
-    const C sq = mixprec::detail::keep_rounded(y * y);
-    return dy * (round_to<C>(1.0) - sq);
+    const C sq = mul_rounded(y, y, key[5], index);
+    return product_of(dy, sub_rounded(exact_in<C>(1.0), sq, key[6], index), key[7], index);
   } else if constexpr (std::is_same_v<Op, ops::sigmoid>) {
-    const C d = y * (round_to<C>(1.0) - y);
-    return dy * d;
+    const C d = product_of(y, sub_rounded(exact_in<C>(1.0), y, key[5], index), key[6], index);
+    return product_of(dy, d, key[7], index);
   } else {
     static_assert(std::is_same_v<Op, ops::gelu>);
-    return dy * apply_rounded<C>(gelu_derivative_fn{}, x);
+    return product_of(dy, apply_rounded<C>(gelu_derivative_fn{}, x, key[5], index), key[6], index);
   }
 }
 
@@ -148,50 +176,69 @@ inline std::int64_t check_rows_backward(const char* op, std::int64_t rows, std::
   return n;
 }
 
-/// One row of softmax_backward (C, A the types of the rules).
+/// The site keys of a row helper that the fast paths call with float (no key is used).
+inline constexpr stochastic_key no_keys[32] = {};
+
+/// One row of softmax_backward (C, A the types of the rules): row r, whose first element has the
+/// flat index `base`; `k` the call's site keys (see softmax_backward_reference).
 template <scalar_type C, scalar_type A, scalar_type Y, scalar_type G, scalar_type Out>
-void softmax_backward_row(std::int64_t cols, const Y* y, const G* dy, Out* dx) {
-  A s = round_to<A>(0.0);
+void softmax_backward_row(std::int64_t cols, const Y* y, const G* dy, Out* dx,
+                          const stochastic_key* k = no_keys, std::int64_t r = 0,
+                          std::int64_t base = 0) {
+  auto yc = [&](std::int64_t i) { return round_to<C>(y[i], k[2], ix(base + i)); };
+  auto gc = [&](std::int64_t i) { return round_to<C>(dy[i], k[3], ix(base + i)); };
+  A s = exact_in<A>(0.0);
   for (std::int64_t j = 0; j < cols; ++j) {
-    s = accumulate<A>(s, mixprec::detail::keep_rounded(round_to<C>(y[j]) * round_to<C>(dy[j])));
+    const std::uint64_t at = ix(base + j);
+    s = accumulate<A>(s, mul_rounded(yc(j), gc(j), k[5], at), k[1], at);
   }
-  const C sc = round_to<C>(s);
+  const C sc = round_to<C>(s, k[6], ix(r));
   for (std::int64_t i = 0; i < cols; ++i) {
-    const C t = round_to<C>(dy[i]) - sc;
-    dx[i] = round_to<Out>(round_to<C>(y[i]) * t);
+    const std::uint64_t at = ix(base + i);
+    const C t = sub_rounded(gc(i), sc, k[7], at);
+    dx[i] = round_to<Out>(product_of(yc(i), t, k[8], at), k[0], at);
   }
 }
 
-/// One row of log_softmax_backward.
+/// One row of log_softmax_backward (arguments as softmax_backward_row).
 template <scalar_type C, scalar_type A, scalar_type Y, scalar_type G, scalar_type Out>
-void log_softmax_backward_row(std::int64_t cols, const Y* y, const G* dy, Out* dx) {
-  A s = round_to<A>(0.0);
-  for (std::int64_t j = 0; j < cols; ++j) s = accumulate<A>(s, round_to<C>(dy[j]));
-  const C sc = round_to<C>(s);
+void log_softmax_backward_row(std::int64_t cols, const Y* y, const G* dy, Out* dx,
+                              const stochastic_key* k = no_keys, std::int64_t r = 0,
+                              std::int64_t base = 0) {
+  auto gc = [&](std::int64_t i) { return round_to<C>(dy[i], k[3], ix(base + i)); };
+  A s = exact_in<A>(0.0);
+  for (std::int64_t j = 0; j < cols; ++j) s = accumulate<A>(s, gc(j), k[1], ix(base + j));
+  const C sc = round_to<C>(s, k[5], ix(r));
   for (std::int64_t i = 0; i < cols; ++i) {
-    const C p = apply_rounded<C>(exp_fn{}, round_to<C>(y[i]));
-    const C q = mixprec::detail::keep_rounded(p * sc);
-    dx[i] = round_to<Out>(round_to<C>(dy[i]) - q);
+    const std::uint64_t at = ix(base + i);
+    const C p = apply_rounded<C>(exp_fn{}, round_to<C>(y[i], k[2], at), k[6], at);
+    const C q = mul_rounded(p, sc, k[7], at);
+    dx[i] = round_to<Out>(sub_rounded(gc(i), q, k[8], at), k[0], at);
   }
 }
 
-/// One row of cross_entropy_backward; `e` is scratch for `classes` values of C.
+/// One row of cross_entropy_backward; `e` is scratch for `classes` values of C (other
+/// arguments as softmax_backward_row; see cross_entropy_backward_reference for the sites).
 template <scalar_type C, scalar_type A, scalar_type In, scalar_type Out>
 void cross_entropy_backward_row(std::int64_t classes, const In* x, std::int64_t label, C g, C* e,
-                                Out* dx) {
-  const C m = row_max<C>(classes, [&](std::int64_t i) { return round_to<C>(x[i]); });
-  A s = round_to<A>(0.0);
+                                Out* dx, const stochastic_key* k = no_keys, std::int64_t r = 0,
+                                std::int64_t base = 0) {
+  auto xc = [&](std::int64_t i) { return round_to<C>(x[i], k[2], ix(base + i)); };
+  const C m = row_max<C>(classes, xc);
+  A s = exact_in<A>(0.0);
   for (std::int64_t i = 0; i < classes; ++i) {
-    const C d = round_to<C>(x[i]) - m;
-    e[i] = apply_rounded<C>(exp_fn{}, d);
-    s = accumulate<A>(s, e[i]);
+    const std::uint64_t at = ix(base + i);
+    const C d = sub_rounded(xc(i), m, k[7], at);
+    e[i] = apply_rounded<C>(exp_fn{}, d, k[8], at);
+    s = accumulate<A>(s, e[i], k[1], at);
   }
-  const C sc = round_to<C>(s);
-  const C one = round_to<C>(1.0);
+  const C sc = round_to<C>(s, k[9], ix(r));
+  const C one = exact_in<C>(1.0);
   for (std::int64_t i = 0; i < classes; ++i) {
-    C t = e[i] / sc;
-    if (i == label) t = t - one;
-    dx[i] = round_to<Out>(t * g);
+    const std::uint64_t at = ix(base + i);
+    C t = div_rounded(e[i], sc, k[10], at);
+    if (i == label) t = sub_rounded(t, one, k[11], at);
+    dx[i] = round_to<Out>(product_of(t, g, k[12], at), k[0], at);
   }
 }
 
@@ -222,11 +269,12 @@ inline void check_mse_backward(std::int64_t n, const void* a, const void* b, con
   check_pointer(op, "da", da, n);
 }
 
-/// The factor k = (2 * dloss) / round_to<C>(n) of mse_backward, in C.
+/// The factor k = (2 * dloss) / round_to<C>(n) of mse_backward, in C (`k` the site keys, see
+/// mse_backward_reference).
 template <scalar_type C, scalar_type D>
-C mse_backward_factor(std::int64_t n, D dloss) {
-  const C two_dl = round_to<C>(2.0) * round_to<C>(dloss);
-  return two_dl / count_in<C>(n);
+C mse_backward_factor(std::int64_t n, D dloss, const stochastic_key* k = no_keys) {
+  const C two_dl = product_of(exact_in<C>(2.0), round_to<C>(dloss, k[4], 0), k[5], 0);
+  return div_rounded(two_dl, count_in<C>(n, k[6]), k[7], 0);
 }
 
 inline std::int64_t check_layer_norm_backward(std::int64_t rows, std::int64_t cols, const void* x,
@@ -244,35 +292,42 @@ inline std::int64_t check_layer_norm_backward(std::int64_t rows, std::int64_t co
   return n;
 }
 
-/// xhat_i and dxhat_i of one row of layer_norm_backward (C the compute type).
+/// xhat_i and dxhat_i of one row of layer_norm_backward (C the compute type; other arguments as
+/// softmax_backward_row, see layer_norm_backward_reference for the sites).
 template <scalar_type C, scalar_type X, scalar_type W, scalar_type G>
 void layer_norm_xhat_row(std::int64_t cols, const X* x, const W* gamma, C mean, C rstd, const G* dy,
-                         C* xhat, C* dxhat) {
+                         C* xhat, C* dxhat, const stochastic_key* k = no_keys,
+                         std::int64_t base = 0) {
   for (std::int64_t i = 0; i < cols; ++i) {
-    const C d = round_to<C>(x[i]) - mean;
-    xhat[i] = d * rstd;
-    const C g = round_to<C>(dy[i]);
-    dxhat[i] = gamma != nullptr ? mixprec::detail::keep_rounded(g * round_to<C>(gamma[i])) : g;
+    const std::uint64_t at = ix(base + i);
+    const C d = sub_rounded(round_to<C>(x[i], k[2], at), mean, k[12], at);
+    xhat[i] = product_of(d, rstd, k[13], at);
+    const C g = round_to<C>(dy[i], k[6], at);
+    dxhat[i] = gamma != nullptr ? mul_rounded(g, round_to<C>(gamma[i], k[3], ix(i)), k[14], at) : g;
   }
 }
 
 /// dx of one row of layer_norm_backward from its xhat and dxhat.
 template <scalar_type C, scalar_type A, scalar_type Out>
-void layer_norm_dx_row(std::int64_t cols, const C* xhat, const C* dxhat, C rstd, Out* dx) {
-  A s1 = round_to<A>(0.0);
-  A s2 = round_to<A>(0.0);
+void layer_norm_dx_row(std::int64_t cols, const C* xhat, const C* dxhat, C rstd, Out* dx,
+                       const stochastic_key* k = no_keys, std::int64_t r = 0,
+                       std::int64_t base = 0) {
+  A s1 = exact_in<A>(0.0);
+  A s2 = exact_in<A>(0.0);
   for (std::int64_t i = 0; i < cols; ++i) {
-    s1 = accumulate<A>(s1, dxhat[i]);
-    s2 = accumulate<A>(s2, mixprec::detail::keep_rounded(dxhat[i] * xhat[i]));
+    const std::uint64_t at = ix(base + i);
+    s1 = accumulate<A>(s1, dxhat[i], k[1], at);
+    s2 = accumulate<A>(s2, mul_rounded(dxhat[i], xhat[i], k[25], at), k[7], at);
   }
-  const C count = count_in<C>(cols);
-  const C m1 = round_to<C>(s1) / count;
-  const C m2 = round_to<C>(s2) / count;
+  const C count = count_in<C>(cols, k[15]);
+  const C m1 = div_rounded(round_to<C>(s1, k[16], ix(r)), count, k[17], ix(r));
+  const C m2 = div_rounded(round_to<C>(s2, k[18], ix(r)), count, k[19], ix(r));
   for (std::int64_t i = 0; i < cols; ++i) {
-    const C a = dxhat[i] - m1;
-    const C b = mixprec::detail::keep_rounded(xhat[i] * m2);
-    const C c = a - b;
-    dx[i] = round_to<Out>(c * rstd);
+    const std::uint64_t at = ix(base + i);
+    const C a = sub_rounded(dxhat[i], m1, k[20], at);
+    const C b = mul_rounded(xhat[i], m2, k[21], at);
+    const C c = sub_rounded(a, b, k[22], at);
+    dx[i] = round_to<Out>(product_of(c, rstd, k[23], at), k[0], at);
   }
 }
 
@@ -286,16 +341,22 @@ void layer_norm_dx_row(std::int64_t cols, const C* xhat, const C* dxhat, C rstd,
 /// and sigmoid); the one an op does not read may be null.
 template <precision_type P, class Op, scalar_type X, scalar_type Y, scalar_type G, scalar_type Out>
 void unary_backward_reference(std::int64_t n, const X* x, const Y* y, const G* dy, Out* dx,
-                              execution = {}) {
+                              execution e = {}) {
   static_assert(is_unary_op_v<Op>,
                 "unary_backward: the op must be neg, relu, exp, log, tanh, sigmoid or gelu");
   using C = typename P::compute;
+  detail::require_key<P, Out>("cpu::unary_backward", e);
   detail::check_unary_backward<Op>(n, x, y, dy, dx);
-  const C zero = round_to<C>(0.0);
+  const auto k = detail::site_keys<8>(e);
+  const C zero = detail::exact_in<C>(0.0);
   for (std::int64_t i = 0; i < n; ++i) {
-    const C xc = detail::backward_reads_x_v<Op> ? round_to<C>(x[i]) : zero;
-    const C yc = detail::backward_reads_y_v<Op> ? round_to<C>(y[i]) : zero;
-    dx[i] = round_to<Out>(detail::unary_backward_in<Op>(xc, yc, round_to<C>(dy[i])));
+    const std::uint64_t at = detail::ix(i);
+    C xc = zero;
+    C yc = zero;
+    if constexpr (detail::backward_reads_x_v<Op>) xc = round_to<C>(x[i], k[2], at);
+    if constexpr (detail::backward_reads_y_v<Op>) yc = round_to<C>(y[i], k[3], at);
+    const C g = detail::unary_backward_in<Op>(xc, yc, round_to<C>(dy[i], k[4], at), k.data(), at);
+    dx[i] = round_to<Out>(g, k[0], at);
   }
 }
 
@@ -305,9 +366,8 @@ void unary_backward(std::int64_t n, const X* x, const Y* y, const G* dy, Out* dx
                     execution exec = {}) {
   static_assert(is_unary_op_v<Op>,
                 "unary_backward: the op must be neg, relu, exp, log, tanh, sigmoid or gelu");
-  if constexpr (!detail::float_fast_path_v<P>) {
-    (void)exec;
-    unary_backward_reference<P, Op>(n, x, y, dy, dx);
+  if constexpr (!detail::float_fast_path_v<P, Out>) {
+    unary_backward_reference<P, Op>(n, x, y, dy, dx, exec);
   } else {
     detail::check_unary_backward<Op>(n, x, y, dy, dx);
     const std::int64_t tiles = (n + detail::tile - 1) / detail::tile;
@@ -341,16 +401,19 @@ void unary_backward(std::int64_t n, const X* x, const Y* y, const G* dy, Out* dx
 /// Reference: db[j] = round_to<Out>(sum_i round_to<C>(dy[i][j])) over the rows i in order, the
 /// sum in A: the gradient of the row operand of a `broadcast::row` binary op (dy is rows x cols).
 template <precision_type P, scalar_type G, scalar_type Out>
-void sum_rows_reference(std::int64_t rows, std::int64_t cols, const G* dy, Out* db) {
+void sum_rows_reference(std::int64_t rows, std::int64_t cols, const G* dy, Out* db,
+                        execution e = {}) {
+  detail::require_key<P, Out>("cpu::sum_rows", e);
   detail::check_size("cpu::sum_rows", "rows", rows);
   detail::check_size("cpu::sum_rows", "cols", cols);
-  reduce_reference<P, ops::sum>(1, rows, cols, dy, db);
+  reduce_reference<P, ops::sum>(1, rows, cols, dy, db, e);
 }
 
 /// Fast sum_rows: `reduce<P, ops::sum>(1, rows, cols, dy, db)`, the reference's bits for
 /// cols > 1 (for cols == 1 reduce.hpp states the bound of its reordered sum).
 template <precision_type P, scalar_type G, scalar_type Out>
 void sum_rows(std::int64_t rows, std::int64_t cols, const G* dy, Out* db, execution exec = {}) {
+  detail::require_key<P, Out>("cpu::sum_rows", exec);
   detail::check_size("cpu::sum_rows", "rows", rows);
   detail::check_size("cpu::sum_rows", "cols", cols);
   reduce<P, ops::sum>(1, rows, cols, dy, db, exec);
@@ -363,12 +426,15 @@ void sum_rows(std::int64_t rows, std::int64_t cols, const G* dy, Out* db, execut
 /// rows x cols; dx_i = y_i (dy_i - sum_j y_j dy_j), by the rules above.
 template <precision_type P, scalar_type Y, scalar_type G, scalar_type Out>
 void softmax_backward_reference(std::int64_t rows, std::int64_t cols, const Y* y, const G* dy,
-                                Out* dx, execution = {}) {
+                                Out* dx, execution e = {}) {
   using C = typename P::compute;
   using A = typename P::accumulate;
+  detail::require_key<P, Out>("cpu::softmax_backward", e);
   detail::check_rows_backward("cpu::softmax_backward", rows, cols, "y", y, dy, dx);
+  const auto k = detail::site_keys<9>(e);
   for (std::int64_t r = 0; r < rows; ++r) {
-    detail::softmax_backward_row<C, A>(cols, y + r * cols, dy + r * cols, dx + r * cols);
+    detail::softmax_backward_row<C, A>(cols, y + r * cols, dy + r * cols, dx + r * cols, k.data(),
+                                       r, r * cols);
   }
 }
 
@@ -376,12 +442,15 @@ void softmax_backward_reference(std::int64_t rows, std::int64_t cols, const Y* y
 /// rows x cols; dx_i = dy_i - exp(y_i) sum_j dy_j, by the rules above.
 template <precision_type P, scalar_type Y, scalar_type G, scalar_type Out>
 void log_softmax_backward_reference(std::int64_t rows, std::int64_t cols, const Y* y, const G* dy,
-                                    Out* dx, execution = {}) {
+                                    Out* dx, execution e = {}) {
   using C = typename P::compute;
   using A = typename P::accumulate;
+  detail::require_key<P, Out>("cpu::log_softmax_backward", e);
   detail::check_rows_backward("cpu::log_softmax_backward", rows, cols, "y", y, dy, dx);
+  const auto k = detail::site_keys<9>(e);
   for (std::int64_t r = 0; r < rows; ++r) {
-    detail::log_softmax_backward_row<C, A>(cols, y + r * cols, dy + r * cols, dx + r * cols);
+    detail::log_softmax_backward_row<C, A>(cols, y + r * cols, dy + r * cols, dx + r * cols,
+                                           k.data(), r, r * cols);
   }
 }
 
@@ -413,9 +482,8 @@ void rows_backward_float(std::int64_t rows, std::int64_t cols, const Y* y, const
 template <precision_type P, scalar_type Y, scalar_type G, scalar_type Out>
 void softmax_backward(std::int64_t rows, std::int64_t cols, const Y* y, const G* dy, Out* dx,
                       execution exec = {}) {
-  if constexpr (!detail::float_fast_path_v<P>) {
-    (void)exec;
-    softmax_backward_reference<P>(rows, cols, y, dy, dx);
+  if constexpr (!detail::float_fast_path_v<P, Out>) {
+    softmax_backward_reference<P>(rows, cols, y, dy, dx, exec);
   } else {
     detail::check_rows_backward("cpu::softmax_backward", rows, cols, "y", y, dy, dx);
     detail::rows_backward_float(rows, cols, y, dy, dx, exec,
@@ -429,9 +497,8 @@ void softmax_backward(std::int64_t rows, std::int64_t cols, const Y* y, const G*
 template <precision_type P, scalar_type Y, scalar_type G, scalar_type Out>
 void log_softmax_backward(std::int64_t rows, std::int64_t cols, const Y* y, const G* dy, Out* dx,
                           execution exec = {}) {
-  if constexpr (!detail::float_fast_path_v<P>) {
-    (void)exec;
-    log_softmax_backward_reference<P>(rows, cols, y, dy, dx);
+  if constexpr (!detail::float_fast_path_v<P, Out>) {
+    log_softmax_backward_reference<P>(rows, cols, y, dy, dx, exec);
   } else {
     detail::check_rows_backward("cpu::log_softmax_backward", rows, cols, "y", y, dy, dx);
     detail::rows_backward_float(rows, cols, y, dy, dx, exec,
@@ -450,16 +517,18 @@ void log_softmax_backward(std::int64_t rows, std::int64_t cols, const Y* y, cons
 template <precision_type P, scalar_type In, scalar_type D, scalar_type Out>
 void cross_entropy_backward_reference(std::int64_t rows, std::int64_t classes, const In* logits,
                                       const std::int64_t* labels, D dloss, Out* dlogits,
-                                      execution = {}) {
+                                      execution ex = {}) {
   using C = typename P::compute;
   using A = typename P::accumulate;
+  detail::require_key<P, Out>("cpu::cross_entropy_backward", ex);
   detail::check_cross_entropy_backward(rows, classes, logits, labels, dlogits);
   if (rows == 0 || classes == 0) return;
-  const C g = round_to<C>(dloss) / detail::count_in<C>(rows);
+  const auto k = detail::site_keys<13>(ex);
+  const C g = div_rounded(round_to<C>(dloss, k[3], 0), detail::count_in<C>(rows, k[5]), k[6], 0);
   std::vector<C> e(static_cast<std::size_t>(classes));
   for (std::int64_t r = 0; r < rows; ++r) {
     detail::cross_entropy_backward_row<C, A>(classes, logits + r * classes, labels[r], g, e.data(),
-                                             dlogits + r * classes);
+                                             dlogits + r * classes, k.data(), r, r * classes);
   }
 }
 
@@ -468,9 +537,8 @@ template <precision_type P, scalar_type In, scalar_type D, scalar_type Out>
 void cross_entropy_backward(std::int64_t rows, std::int64_t classes, const In* logits,
                             const std::int64_t* labels, D dloss, Out* dlogits,
                             execution exec = {}) {
-  if constexpr (!detail::float_fast_path_v<P>) {
-    (void)exec;
-    cross_entropy_backward_reference<P>(rows, classes, logits, labels, dloss, dlogits);
+  if constexpr (!detail::float_fast_path_v<P, Out>) {
+    cross_entropy_backward_reference<P>(rows, classes, logits, labels, dloss, dlogits, exec);
   } else {
     detail::check_cross_entropy_backward(rows, classes, logits, labels, dlogits);
     if (rows == 0 || classes == 0) return;
@@ -496,16 +564,20 @@ void cross_entropy_backward(std::int64_t rows, std::int64_t classes, const In* l
 template <precision_type P, scalar_type InA, scalar_type InB, scalar_type D, scalar_type OutA,
           scalar_type OutB = OutA>
 void mse_backward_reference(std::int64_t n, const InA* a, const InB* b, D dloss, OutA* da,
-                            std::type_identity_t<OutB>* db = nullptr, execution = {}) {
+                            std::type_identity_t<OutB>* db = nullptr, execution e = {}) {
   using C = typename P::compute;
+  detail::require_key<P, OutA, OutB>("cpu::mse_backward", e);
   detail::check_mse_backward(n, a, b, da);
   if (n == 0) return;
-  const C k = detail::mse_backward_factor<C>(n, dloss);
+  const auto keys = detail::site_keys<11>(e);
+  const C k = detail::mse_backward_factor<C>(n, dloss, keys.data());
   for (std::int64_t i = 0; i < n; ++i) {
-    const C d = round_to<C>(a[i]) - round_to<C>(b[i]);
-    const C g = d * k;
-    da[i] = round_to<OutA>(g);
-    if (db != nullptr) db[i] = round_to<OutB>(-g);
+    const std::uint64_t at = detail::ix(i);
+    const C d =
+        sub_rounded(round_to<C>(a[i], keys[2], at), round_to<C>(b[i], keys[3], at), keys[8], at);
+    const C g = detail::product_of(d, k, keys[9], at);
+    da[i] = round_to<OutA>(g, keys[0], at);
+    if (db != nullptr) db[i] = round_to<OutB>(-g, keys[10], at);
   }
 }
 
@@ -514,9 +586,8 @@ template <precision_type P, scalar_type InA, scalar_type InB, scalar_type D, sca
           scalar_type OutB = OutA>
 void mse_backward(std::int64_t n, const InA* a, const InB* b, D dloss, OutA* da,
                   std::type_identity_t<OutB>* db = nullptr, execution exec = {}) {
-  if constexpr (!detail::float_fast_path_v<P>) {
-    (void)exec;
-    mse_backward_reference<P, InA, InB, D, OutA, OutB>(n, a, b, dloss, da, db);
+  if constexpr (!detail::float_fast_path_v<P, OutA, OutB>) {
+    mse_backward_reference<P, InA, InB, D, OutA, OutB>(n, a, b, dloss, da, db, exec);
   } else {
     detail::check_mse_backward(n, a, b, da);
     if (n == 0) return;
@@ -557,31 +628,46 @@ void layer_norm_backward_reference(std::int64_t rows, std::int64_t cols, const X
                                    const std::type_identity_t<Stat>* mean,
                                    const std::type_identity_t<Stat>* rstd, const G* dy, Out* dx,
                                    std::type_identity_t<WG>* dgamma = nullptr,
-                                   std::type_identity_t<WG>* dbeta = nullptr, execution = {}) {
+                                   std::type_identity_t<WG>* dbeta = nullptr, execution e = {}) {
   using C = typename P::compute;
   using A = typename P::accumulate;
+  using detail::ix;
+  detail::require_key<P, Out, WG>("cpu::layer_norm_backward", e);
   detail::check_layer_norm_backward(rows, cols, x, mean, rstd, dy, dx);
   if (cols == 0) return;
+  const auto k = detail::site_keys<26>(e);
   const auto ncols = static_cast<std::size_t>(cols);
   std::vector<C> xhat(ncols), dxhat(ncols);
-  std::vector<A> acc_g(dgamma != nullptr ? ncols : 0, round_to<A>(0.0));
-  std::vector<A> acc_b(dbeta != nullptr ? ncols : 0, round_to<A>(0.0));
+  std::vector<A> acc_g(dgamma != nullptr ? ncols : 0, detail::exact_in<A>(0.0));
+  std::vector<A> acc_b(dbeta != nullptr ? ncols : 0, detail::exact_in<A>(0.0));
   for (std::int64_t r = 0; r < rows; ++r) {
     const X* xr = x + r * cols;
     const G* gr = dy + r * cols;
-    const C mu = round_to<C>(mean[r]);
-    const C rs = round_to<C>(rstd[r]);
-    detail::layer_norm_xhat_row(cols, xr, gamma, mu, rs, gr, xhat.data(), dxhat.data());
-    detail::layer_norm_dx_row<C, A>(cols, xhat.data(), dxhat.data(), rs, dx + r * cols);
+    const std::int64_t base = r * cols;
+    const C mu = round_to<C>(mean[r], k[4], ix(r));
+    const C rs = round_to<C>(rstd[r], k[5], ix(r));
+    detail::layer_norm_xhat_row(cols, xr, gamma, mu, rs, gr, xhat.data(), dxhat.data(), k.data(),
+                                base);
+    detail::layer_norm_dx_row<C, A>(cols, xhat.data(), dxhat.data(), rs, dx + r * cols, k.data(), r,
+                                    base);
     for (std::size_t j = 0; j < acc_g.size(); ++j) {
-      const C p = mixprec::detail::keep_rounded(round_to<C>(gr[j]) * xhat[j]);
-      acc_g[j] = accumulate<A>(acc_g[j], p);
+      const auto jj = static_cast<std::int64_t>(j);
+      const std::uint64_t at = ix(base + jj);
+      const C p = mul_rounded(round_to<C>(gr[j], k[6], at), xhat[j], k[24], at);
+      acc_g[j] = accumulate<A>(acc_g[j], p, k[8], ix(jj * rows + r));
     }
-    for (std::size_t j = 0; j < acc_b.size(); ++j)
-      acc_b[j] = accumulate<A>(acc_b[j], round_to<C>(gr[j]));
+    for (std::size_t j = 0; j < acc_b.size(); ++j) {
+      const auto jj = static_cast<std::int64_t>(j);
+      acc_b[j] =
+          accumulate<A>(acc_b[j], round_to<C>(gr[j], k[6], ix(base + jj)), k[9], ix(jj * rows + r));
+    }
   }
-  for (std::size_t j = 0; j < acc_g.size(); ++j) dgamma[j] = round_to<WG>(acc_g[j]);
-  for (std::size_t j = 0; j < acc_b.size(); ++j) dbeta[j] = round_to<WG>(acc_b[j]);
+  for (std::size_t j = 0; j < acc_g.size(); ++j) {
+    dgamma[j] = round_to<WG>(acc_g[j], k[10], ix(static_cast<std::int64_t>(j)));
+  }
+  for (std::size_t j = 0; j < acc_b.size(); ++j) {
+    dbeta[j] = round_to<WG>(acc_b[j], k[11], ix(static_cast<std::int64_t>(j)));
+  }
 }
 
 /// Fast layer_norm backward: the reference's bits. dx is computed by rows and dgamma and dbeta
@@ -594,10 +680,9 @@ void layer_norm_backward(std::int64_t rows, std::int64_t cols, const X* x,
                          const std::type_identity_t<Stat>* rstd, const G* dy, Out* dx,
                          std::type_identity_t<WG>* dgamma = nullptr,
                          std::type_identity_t<WG>* dbeta = nullptr, execution exec = {}) {
-  if constexpr (!detail::float_fast_path_v<P>) {
-    (void)exec;
+  if constexpr (!detail::float_fast_path_v<P, Out, WG>) {
     layer_norm_backward_reference<P, X, G, Out, W, Stat, WG>(rows, cols, x, gamma, mean, rstd, dy,
-                                                             dx, dgamma, dbeta);
+                                                             dx, dgamma, dbeta, exec);
   } else {
     detail::check_layer_norm_backward(rows, cols, x, mean, rstd, dy, dx);
     if (cols == 0) return;

@@ -19,12 +19,18 @@
 ///    kept, +0 where it was dropped, the mask given (nonzero = kept) or drawn again from
 ///    (seed, counter0) exactly as the forward drew it.
 ///
+/// Stochastic rounding (separate from the mask's bits): site s draws from `e.key.derive(s)` at
+/// the element index i: 0 the result; 2 the input read into C; 5 the scale (index 0); 6 the
+/// product. A precision or Out that rounds stochastically needs `e.has_key` (else
+/// mixprec::error before anything is written), and never takes the fast path.
+///
 /// The fast entry points (where C is IEEE binary32; the others call the reference) convert tiles
 /// to float with the bulk converter and split them over OpenMP threads: the reference's bits.
 /// y (dx) may be x (dy) itself when the element types match. p outside [0, 1) (or NaN), negative
 /// sizes and null pointers throw `mixprec::error` naming the op before anything is written.
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -60,10 +66,23 @@ inline void check_dropout(const char* op, std::int64_t n, double p, const char* 
   check_pointer(op, out_name, out, n);
 }
 
-/// The scale 1 / (1 - p), in double, rounded once into C.
+/// The scale 1 / (1 - p), in double, rounded once into C (from key.bits(0) for a stochastic C).
 template <scalar_type C>
-C dropout_scale(double p) noexcept {
-  return round_to<C>(1.0 / (1.0 - p));
+C dropout_scale(double p, const stochastic_key& key = {}) noexcept {
+  return round_to<C>(1.0 / (1.0 - p), key, 0);
+}
+
+/// Rounding sites of dropout and its backward pass: 0 the result, 2 the input read into C,
+/// 5 the scale, 6 the product.
+inline constexpr std::size_t dropout_sites = 7;
+
+/// kept ? round_to<Out>(round_to<C>(v) * scale) : round_to<Out>(+0), element i, keyed by `k`.
+template <scalar_type C, scalar_type Out, scalar_type In>
+Out dropout_element(bool kept, In v, C scale, const std::array<stochastic_key, dropout_sites>& k,
+                    std::int64_t i) noexcept {
+  const std::uint64_t at = ix(i);
+  const C r = kept ? product_of(round_to<C>(v, k[2], at), scale, k[6], at) : exact_in<C>(0.0);
+  return round_to<Out>(r, k[0], at);
 }
 
 /// out_i = keep(i) ? in_i * scale : +0, in float tiles on `exec.threads` threads; keep(i) is
@@ -82,15 +101,16 @@ void dropout_float_tiles(std::int64_t n, const In* in, float scale, Out* out, ex
 template <precision_type P, scalar_type In, scalar_type Out>
 void dropout_reference(std::int64_t n, const In* x, double p, std::uint64_t seed,
                        std::uint64_t counter0, Out* y, std::uint8_t* mask_out = nullptr,
-                       execution = {}) {
+                       execution e = {}) {
   using C = typename P::compute;
+  detail::require_key<P, Out>("cpu::dropout", e);
   detail::check_dropout("cpu::dropout", n, p, "x", x, "y", y);
+  const auto k = detail::site_keys<detail::dropout_sites>(e);
   const std::uint64_t t = detail::dropout_threshold(p);
-  const C scale = detail::dropout_scale<C>(p);
-  const C zero = round_to<C>(0.0);
+  const C scale = detail::dropout_scale<C>(p, k[5]);
   for (std::int64_t i = 0; i < n; ++i) {
     const bool kept = detail::dropout_kept(t, seed, counter0 + static_cast<std::uint64_t>(i));
-    y[i] = round_to<Out>(kept ? round_to<C>(x[i]) * scale : zero);
+    y[i] = detail::dropout_element<C, Out>(kept, x[i], scale, k, i);
     if (mask_out != nullptr) mask_out[i] = kept ? 1 : 0;
   }
 }
@@ -99,9 +119,8 @@ void dropout_reference(std::int64_t n, const In* x, double p, std::uint64_t seed
 template <precision_type P, scalar_type In, scalar_type Out>
 void dropout(std::int64_t n, const In* x, double p, std::uint64_t seed, std::uint64_t counter0,
              Out* y, std::uint8_t* mask_out = nullptr, execution exec = {}) {
-  if constexpr (!is_ieee_float_v<typename P::compute>) {
-    (void)exec;
-    dropout_reference<P>(n, x, p, seed, counter0, y, mask_out);
+  if constexpr (!is_ieee_float_v<typename P::compute> || detail::stochastic_precision_v<P, Out>) {
+    dropout_reference<P>(n, x, p, seed, counter0, y, mask_out, exec);
   } else {
     detail::check_dropout("cpu::dropout", n, p, "x", x, "y", y);
     const std::uint64_t t = detail::dropout_threshold(p);
@@ -117,30 +136,32 @@ void dropout(std::int64_t n, const In* x, double p, std::uint64_t seed, std::uin
 /// Reference dropout backward with the forward's mask (n bytes, nonzero = kept).
 template <precision_type P, scalar_type G, scalar_type Out>
 void dropout_backward_reference(std::int64_t n, const std::uint8_t* mask, const G* dy, double p,
-                                Out* dx, execution = {}) {
+                                Out* dx, execution e = {}) {
   using C = typename P::compute;
   const char* op = "cpu::dropout_backward";
+  detail::require_key<P, Out>(op, e);
   detail::check_dropout(op, n, p, "dy", dy, "dx", dx);
   detail::check_pointer(op, "mask", mask, n);
-  const C scale = detail::dropout_scale<C>(p);
-  const C zero = round_to<C>(0.0);
+  const auto k = detail::site_keys<detail::dropout_sites>(e);
+  const C scale = detail::dropout_scale<C>(p, k[5]);
   for (std::int64_t i = 0; i < n; ++i) {
-    dx[i] = round_to<Out>(mask[i] != 0 ? round_to<C>(dy[i]) * scale : zero);
+    dx[i] = detail::dropout_element<C, Out>(mask[i] != 0, dy[i], scale, k, i);
   }
 }
 
 /// Reference dropout backward, the mask drawn again from (seed, counter0) as the forward drew it.
 template <precision_type P, scalar_type G, scalar_type Out>
 void dropout_backward_reference(std::int64_t n, std::uint64_t seed, std::uint64_t counter0,
-                                const G* dy, double p, Out* dx, execution = {}) {
+                                const G* dy, double p, Out* dx, execution e = {}) {
   using C = typename P::compute;
+  detail::require_key<P, Out>("cpu::dropout_backward", e);
   detail::check_dropout("cpu::dropout_backward", n, p, "dy", dy, "dx", dx);
+  const auto k = detail::site_keys<detail::dropout_sites>(e);
   const std::uint64_t t = detail::dropout_threshold(p);
-  const C scale = detail::dropout_scale<C>(p);
-  const C zero = round_to<C>(0.0);
+  const C scale = detail::dropout_scale<C>(p, k[5]);
   for (std::int64_t i = 0; i < n; ++i) {
     const bool kept = detail::dropout_kept(t, seed, counter0 + static_cast<std::uint64_t>(i));
-    dx[i] = round_to<Out>(kept ? round_to<C>(dy[i]) * scale : zero);
+    dx[i] = detail::dropout_element<C, Out>(kept, dy[i], scale, k, i);
   }
 }
 
@@ -148,9 +169,8 @@ void dropout_backward_reference(std::int64_t n, std::uint64_t seed, std::uint64_
 template <precision_type P, scalar_type G, scalar_type Out>
 void dropout_backward(std::int64_t n, const std::uint8_t* mask, const G* dy, double p, Out* dx,
                       execution exec = {}) {
-  if constexpr (!is_ieee_float_v<typename P::compute>) {
-    (void)exec;
-    dropout_backward_reference<P>(n, mask, dy, p, dx);
+  if constexpr (!is_ieee_float_v<typename P::compute> || detail::stochastic_precision_v<P, Out>) {
+    dropout_backward_reference<P>(n, mask, dy, p, dx, exec);
   } else {
     const char* op = "cpu::dropout_backward";
     detail::check_dropout(op, n, p, "dy", dy, "dx", dx);
@@ -164,9 +184,8 @@ void dropout_backward(std::int64_t n, const std::uint8_t* mask, const G* dy, dou
 template <precision_type P, scalar_type G, scalar_type Out>
 void dropout_backward(std::int64_t n, std::uint64_t seed, std::uint64_t counter0, const G* dy,
                       double p, Out* dx, execution exec = {}) {
-  if constexpr (!is_ieee_float_v<typename P::compute>) {
-    (void)exec;
-    dropout_backward_reference<P>(n, seed, counter0, dy, p, dx);
+  if constexpr (!is_ieee_float_v<typename P::compute> || detail::stochastic_precision_v<P, Out>) {
+    dropout_backward_reference<P>(n, seed, counter0, dy, p, dx, exec);
   } else {
     detail::check_dropout("cpu::dropout_backward", n, p, "dy", dy, "dx", dx);
     const std::uint64_t t = detail::dropout_threshold(p);

@@ -11,6 +11,12 @@
 ///    evaluated in double on the C value and rounded once into C (`apply_rounded<C>`);
 ///  - the result is stored with `round_to<Out>`.
 ///
+/// Stochastic rounding (docs/policies.md): rounding site s draws from `e.key.derive(s)` at the
+/// flat element index i: site 0 the result y[i]; 2 a[i] (x[i]) read into C; 3 b read into C, at
+/// b's own index (c for broadcast::row; 0 for the scalar of binary_scalar); 5 the op's value in
+/// C. A precision or Out that rounds stochastically needs `e.has_key`; without it the call
+/// throws before anything is written. Such precisions never take the fast paths.
+///
 /// The `*_reference` functions are these rules as plain loops. The other entry points are the
 /// fast paths: where C and A are IEEE binary32 (`is_ieee_float_v`: fp32 everything, or bf16, fp16
 /// or fp8 storage with fp32 compute) they convert tiles to float with the bulk converter, run
@@ -68,33 +74,42 @@ constexpr auto function_of() noexcept {
   }
 }
 
-/// One unary op on a value of C, by the reference rules.
+/// One unary op on a value of C, by the reference rules; a rounded result draws from
+/// key.bits(index) when C rounds stochastically.
 template <class Op, scalar_type C>
-C unary_in(C x) {
+C unary_in(C x, const stochastic_key& key = {}, std::uint64_t index = 0) {
   if constexpr (std::is_same_v<Op, ops::neg>) {
+    (void)key;
+    (void)index;
     return -x;
   } else if constexpr (std::is_same_v<Op, ops::relu>) {
-    const C zero = round_to<C>(0.0);
+    (void)key;
+    (void)index;
+    const C zero = exact_in<C>(0.0);
     return x <= zero ? zero : x;
   } else {
-    return apply_rounded<C>(function_of<Op>(), x);
+    return apply_rounded<C>(function_of<Op>(), x, key, index);
   }
 }
 
-/// One binary op of C, rounded once in C.
+/// One binary op of C, rounded once in C (from key.bits(index) when C rounds stochastically).
 template <class Op, scalar_type C>
-constexpr C binary_in(C a, C b) noexcept {
+C binary_in(C a, C b, const stochastic_key& key = {}, std::uint64_t index = 0) noexcept {
   if constexpr (std::is_same_v<Op, ops::add>) {
-    return a + b;
+    return add_rounded(a, b, key, index);
   } else if constexpr (std::is_same_v<Op, ops::sub>) {
-    return a - b;
+    return sub_rounded(a, b, key, index);
   } else if constexpr (std::is_same_v<Op, ops::mul>) {
-    return a * b;
+    return product_of(a, b, key, index);
   } else {
     static_assert(std::is_same_v<Op, ops::div>);
-    return a / b;
+    return div_rounded(a, b, key, index);
   }
 }
+
+/// Rounding sites of the pointwise kernels: 0 the result, 2 and 3 the operands read into C,
+/// 5 the op's value in C.
+inline constexpr std::size_t elementwise_sites = 6;
 
 inline void check_unary(const char* op, std::int64_t n, const void* x, const void* y) {
   check_size(op, "n", n);
@@ -120,13 +135,17 @@ inline std::int64_t check_binary(const char* op, std::int64_t rows, std::int64_t
 
 /// Reference: y[i] = round_to<Out>(op(round_to<C>(x[i]))) for i < n, op by the rules above.
 template <precision_type P, class Op, scalar_type In, scalar_type Out>
-void unary_reference(std::int64_t n, const In* x, Out* y, execution = {}) {
+void unary_reference(std::int64_t n, const In* x, Out* y, execution e = {}) {
   static_assert(is_unary_op_v<Op>,
                 "unary: the op must be neg, relu, exp, log, tanh, sigmoid or gelu");
   using C = typename P::compute;
+  detail::require_key<P, Out>("cpu::unary", e);
   detail::check_unary("cpu::unary", n, x, y);
+  const auto k = detail::site_keys<detail::elementwise_sites>(e);
   for (std::int64_t i = 0; i < n; ++i) {
-    y[i] = round_to<Out>(detail::unary_in<Op>(round_to<C>(x[i])));
+    const std::uint64_t at = detail::ix(i);
+    const C v = detail::unary_in<Op>(round_to<C>(x[i], k[2], at), k[5], at);
+    y[i] = round_to<Out>(v, k[0], at);
   }
 }
 
@@ -135,9 +154,8 @@ template <precision_type P, class Op, scalar_type In, scalar_type Out>
 void unary(std::int64_t n, const In* x, Out* y, execution exec = {}) {
   static_assert(is_unary_op_v<Op>,
                 "unary: the op must be neg, relu, exp, log, tanh, sigmoid or gelu");
-  if constexpr (!detail::float_fast_path_v<P>) {
-    (void)exec;
-    unary_reference<P, Op>(n, x, y);
+  if constexpr (!detail::float_fast_path_v<P, Out>) {
+    unary_reference<P, Op>(n, x, y, exec);
   } else {
     detail::check_unary("cpu::unary", n, x, y);
     detail::map_float_tiles(n, x, y, exec, 16,
@@ -152,15 +170,20 @@ void unary(std::int64_t n, const In* x, Out* y, execution exec = {}) {
 /// b' = b[r][c] (broadcast::none) or b[c] (broadcast::row); a and y are rows x cols, row-major.
 template <precision_type P, class Op, scalar_type InA, scalar_type InB, scalar_type Out>
 void binary_reference(std::int64_t rows, std::int64_t cols, const InA* a, const InB* b,
-                      broadcast bb, Out* y, execution = {}) {
+                      broadcast bb, Out* y, execution e = {}) {
   static_assert(is_binary_op_v<Op>, "binary: the op must be add, sub, mul or div");
   using C = typename P::compute;
+  detail::require_key<P, Out>("cpu::binary", e);
   detail::check_binary("cpu::binary", rows, cols, a, b, bb, y);
+  const auto k = detail::site_keys<detail::elementwise_sites>(e);
   std::int64_t i = 0;
   for (std::int64_t r = 0; r < rows; ++r) {
     for (std::int64_t c = 0; c < cols; ++c, ++i) {
-      const C bc = round_to<C>(b[bb == broadcast::row ? c : i]);
-      y[i] = round_to<Out>(detail::binary_in<Op>(round_to<C>(a[i]), bc));
+      const std::int64_t bi = bb == broadcast::row ? c : i;
+      const std::uint64_t at = detail::ix(i);
+      const C bc = round_to<C>(b[bi], k[3], detail::ix(bi));
+      const C v = detail::binary_in<Op>(round_to<C>(a[i], k[2], at), bc, k[5], at);
+      y[i] = round_to<Out>(v, k[0], at);
     }
   }
 }
@@ -170,9 +193,8 @@ template <precision_type P, class Op, scalar_type InA, scalar_type InB, scalar_t
 void binary(std::int64_t rows, std::int64_t cols, const InA* a, const InB* b, broadcast bb, Out* y,
             execution exec = {}) {
   static_assert(is_binary_op_v<Op>, "binary: the op must be add, sub, mul or div");
-  if constexpr (!detail::float_fast_path_v<P>) {
-    (void)exec;
-    binary_reference<P, Op>(rows, cols, a, b, bb, y);
+  if constexpr (!detail::float_fast_path_v<P, Out>) {
+    binary_reference<P, Op>(rows, cols, a, b, bb, y, exec);
   } else {
     const std::int64_t n = detail::check_binary("cpu::binary", rows, cols, a, b, bb, y);
     // The broadcast row, in float once (allocated before anything is written).
@@ -210,13 +232,17 @@ void binary(std::int64_t rows, std::int64_t cols, const InA* a, const InB* b, br
 
 /// Reference: y[i] = round_to<Out>(round_to<C>(a[i]) op round_to<C>(s)) for i < n.
 template <precision_type P, class Op, scalar_type InA, scalar_type Scalar, scalar_type Out>
-void binary_scalar_reference(std::int64_t n, const InA* a, Scalar s, Out* y, execution = {}) {
+void binary_scalar_reference(std::int64_t n, const InA* a, Scalar s, Out* y, execution e = {}) {
   static_assert(is_binary_op_v<Op>, "binary_scalar: the op must be add, sub, mul or div");
   using C = typename P::compute;
+  detail::require_key<P, Out>("cpu::binary_scalar", e);
   detail::check_unary("cpu::binary_scalar", n, a, y);
-  const C sc = round_to<C>(s);
+  const auto k = detail::site_keys<detail::elementwise_sites>(e);
+  const C sc = round_to<C>(s, k[3], 0);
   for (std::int64_t i = 0; i < n; ++i) {
-    y[i] = round_to<Out>(detail::binary_in<Op>(round_to<C>(a[i]), sc));
+    const std::uint64_t at = detail::ix(i);
+    const C v = detail::binary_in<Op>(round_to<C>(a[i], k[2], at), sc, k[5], at);
+    y[i] = round_to<Out>(v, k[0], at);
   }
 }
 
@@ -224,9 +250,8 @@ void binary_scalar_reference(std::int64_t n, const InA* a, Scalar s, Out* y, exe
 template <precision_type P, class Op, scalar_type InA, scalar_type Scalar, scalar_type Out>
 void binary_scalar(std::int64_t n, const InA* a, Scalar s, Out* y, execution exec = {}) {
   static_assert(is_binary_op_v<Op>, "binary_scalar: the op must be add, sub, mul or div");
-  if constexpr (!detail::float_fast_path_v<P>) {
-    (void)exec;
-    binary_scalar_reference<P, Op>(n, a, s, y);
+  if constexpr (!detail::float_fast_path_v<P, Out>) {
+    binary_scalar_reference<P, Op>(n, a, s, y, exec);
   } else {
     detail::check_unary("cpu::binary_scalar", n, a, y);
     const float sc = round_to<float>(s);

@@ -19,6 +19,13 @@
 /// thread, which adds its rows of dout in index order in float. For any other precision it calls
 /// the reference.
 ///
+/// Stochastic rounding: site s draws from `e.key.derive(s)`. embedding: 0 out[i][k], index
+/// i * dim + k (only where Out does not hold every value of T: an exact copy needs no key).
+/// embedding_backward: 0 dtable[v][k] (index v * dim + k); 1 the running sum of (v, k), whose
+/// term from position i has index (v * dim + k) * n + i; 2 dtable[v][k] read into A
+/// (v * dim + k); 3 dout[i][k] read into C (i * dim + k). A stochastic type without `e.has_key`
+/// throws mixprec::error before anything is written.
+///
 /// An index outside [0, vocab) throws `mixprec::error` naming the op, the position and the index,
 /// before anything is written; so do negative sizes and null pointers. out (dtable) must not
 /// overlap table (dout).
@@ -63,11 +70,15 @@ inline void check_embedding(const char* op, std::int64_t n, const std::int64_t* 
 /// Reference embedding lookup: out[i][:] = round_to<Out>(table[idx[i]][:]).
 template <scalar_type T, scalar_type Out>
 void embedding_reference(std::int64_t n, const std::int64_t* idx, std::int64_t vocab,
-                         std::int64_t dim, const T* table, Out* out, execution = {}) {
+                         std::int64_t dim, const T* table, Out* out, execution e = {}) {
+  if constexpr (!converts_exactly_v<T, Out>) detail::require_key_for<Out>("cpu::embedding", e);
   detail::check_embedding("cpu::embedding", n, idx, vocab, dim, "table", table, "out", out);
+  const stochastic_key key = e.key.derive(0);
   for (std::int64_t i = 0; i < n; ++i) {
     const T* row = table + idx[i] * dim;
-    for (std::int64_t k = 0; k < dim; ++k) out[i * dim + k] = round_to<Out>(row[k]);
+    for (std::int64_t k = 0; k < dim; ++k) {
+      out[i * dim + k] = round_to<Out>(row[k], key, detail::ix(i * dim + k));
+    }
   }
 }
 
@@ -75,28 +86,41 @@ void embedding_reference(std::int64_t n, const std::int64_t* idx, std::int64_t v
 template <scalar_type T, scalar_type Out>
 void embedding(std::int64_t n, const std::int64_t* idx, std::int64_t vocab, std::int64_t dim,
                const T* table, Out* out, execution exec = {}) {
-  detail::check_embedding("cpu::embedding", n, idx, vocab, dim, "table", table, "out", out);
-  if (dim == 0) return;
-  parallel_for(n, exec, detail::row_grain(dim), [&](std::int64_t i0, std::int64_t i1) {
-    for (std::int64_t i = i0; i < i1; ++i) {
-      const T* row = table + idx[i] * dim;
-      Out* dst = out + i * dim;
-      if constexpr (std::is_same_v<T, Out>) {
-        std::copy(row, row + dim, dst);
-      } else {
-        for (std::int64_t k = 0; k < dim; ++k) dst[k] = round_to<Out>(row[k]);
+  if constexpr (rounds_stochastically_v<Out> && !converts_exactly_v<T, Out>) {
+    embedding_reference(n, idx, vocab, dim, table, out, exec);
+  } else {
+    detail::check_embedding("cpu::embedding", n, idx, vocab, dim, "table", table, "out", out);
+    if (dim == 0) return;
+    const stochastic_key key = exec.key.derive(0);
+    parallel_for(n, exec, detail::row_grain(dim), [&](std::int64_t i0, std::int64_t i1) {
+      for (std::int64_t i = i0; i < i1; ++i) {
+        const T* row = table + idx[i] * dim;
+        Out* dst = out + i * dim;
+        if constexpr (std::is_same_v<T, Out>) {
+          std::copy(row, row + dim, dst);
+        } else if constexpr (rounds_stochastically_v<Out>) {
+          // Exact (T converts exactly into Out); keyed as the reference all the same.
+          for (std::int64_t k = 0; k < dim; ++k) {
+            dst[k] = round_to<Out>(row[k], key, detail::ix(i * dim + k));
+          }
+        } else {
+          for (std::int64_t k = 0; k < dim; ++k) dst[k] = round_to<Out>(row[k]);
+        }
       }
-    }
-  });
+    });
+  }
 }
 
 /// Reference embedding backward: adds the rows of dout (n x dim) into the rows idx names of
 /// dtable (vocab x dim), accumulated in A in index order, by the rules above.
 template <precision_type P, scalar_type G, scalar_type T>
 void embedding_backward_reference(std::int64_t n, const std::int64_t* idx, std::int64_t vocab,
-                                  std::int64_t dim, const G* dout, T* dtable, execution = {}) {
+                                  std::int64_t dim, const G* dout, T* dtable, execution e = {}) {
   using C = typename P::compute;
   using A = typename P::accumulate;
+  using detail::ix;
+  detail::require_key<P, T>("cpu::embedding_backward", e);
+  const auto keys = detail::site_keys<4>(e);
   detail::check_embedding("cpu::embedding_backward", n, idx, vocab, dim, "dtable", dtable, "dout",
                           dout);
   if (n == 0 || dim == 0) return;
@@ -110,16 +134,22 @@ void embedding_backward_reference(std::int64_t n, const std::int64_t* idx, std::
     if (s < 0) {
       s = static_cast<std::int64_t>(named.size());
       named.push_back(v);
-      for (std::int64_t k = 0; k < dim; ++k) acc.push_back(round_to<A>(dtable[v * dim + k]));
+      for (std::int64_t k = 0; k < dim; ++k) {
+        acc.push_back(round_to<A>(dtable[v * dim + k], keys[2], ix(v * dim + k)));
+      }
     }
     A* a = acc.data() + s * dim;
-    for (std::int64_t k = 0; k < dim; ++k)
-      a[k] = accumulate<A>(a[k], round_to<C>(dout[i * dim + k]));
+    for (std::int64_t k = 0; k < dim; ++k) {
+      const C term = round_to<C>(dout[i * dim + k], keys[3], ix(i * dim + k));
+      a[k] = accumulate<A>(a[k], term, keys[1], ix((v * dim + k) * n + i));
+    }
   }
   for (std::size_t s = 0; s < named.size(); ++s) {
     const A* a = acc.data() + static_cast<std::int64_t>(s) * dim;
     T* row = dtable + named[s] * dim;
-    for (std::int64_t k = 0; k < dim; ++k) row[k] = round_to<T>(a[k]);
+    for (std::int64_t k = 0; k < dim; ++k) {
+      row[k] = round_to<T>(a[k], keys[0], ix(named[s] * dim + k));
+    }
   }
 }
 
@@ -128,9 +158,8 @@ void embedding_backward_reference(std::int64_t n, const std::int64_t* idx, std::
 template <precision_type P, scalar_type G, scalar_type T>
 void embedding_backward(std::int64_t n, const std::int64_t* idx, std::int64_t vocab,
                         std::int64_t dim, const G* dout, T* dtable, execution exec = {}) {
-  if constexpr (!detail::float_fast_path_v<P>) {
-    (void)exec;
-    embedding_backward_reference<P>(n, idx, vocab, dim, dout, dtable);
+  if constexpr (!detail::float_fast_path_v<P, T>) {
+    embedding_backward_reference<P>(n, idx, vocab, dim, dout, dtable, exec);
   } else {
     detail::check_embedding("cpu::embedding_backward", n, idx, vocab, dim, "dtable", dtable, "dout",
                             dout);

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "mixprec/backend/cpu/detail/gemm_kernels.hpp"
+#include "mixprec/backend/cpu/kernel_support.hpp"
 #include "mixprec/backend/cpu/parallel.hpp"
 #include "mixprec/backend/numeric.hpp"
 #include "mixprec/error.hpp"
@@ -98,13 +99,15 @@ inline constexpr bool products_exact_in_float_v = [] {
 ///   B's element types convert exactly into float (float, bf16, fp16, fp8, ...);
 /// - `bf16_dot` instead, in the fast mode, when both element types have the bf16 format and the
 ///   target has AVX-512 BF16 (`__AVX512BF16__`);
-/// - `reference` otherwise.
+/// - `reference` otherwise, and always when a type of P or TC rounds stochastically (the reference
+///   keys every rounding; the fast paths round to nearest).
 template <precision_type P, scalar_type TA, scalar_type TB, scalar_type TC,
           gemm_mode Mode = gemm_mode::fast>
 constexpr gemm_path gemm_path_for() noexcept {
   using C = typename P::compute;
   using A = typename P::accumulate;
-  if constexpr (!(is_ieee_float_v<C> && is_ieee_float_v<A>)) {
+  if constexpr (!(is_ieee_float_v<C> && is_ieee_float_v<A>) ||
+                detail::stochastic_precision_v<P, TC>) {
     return gemm_path::reference;
   } else if constexpr (Mode == gemm_mode::fast && mixprec::detail::gemm::have_bf16_dot &&
                        detail::is_bf16_type_v<TA> && detail::is_bf16_type_v<TB>) {
@@ -126,22 +129,35 @@ inline constexpr bool gemm_fuses_v = detail::products_exact_in_float_v<TA, TB> |
 
 namespace detail {
 
-/// x * y in T, rounded once to T (never fused with a following addition).
-template <scalar_type T>
-inline T product(T x, T y) noexcept {
-  if constexpr (std::is_same_v<T, float> || std::is_same_v<T, double>) {
-    return mixprec::detail::keep_rounded(x * y);
-  } else {
-    return x * y;
-  }
-}
+/// The rounding sites of gemm (see gemm_reference).
+enum gemm_site : std::uint64_t {
+  gemm_out = 0,       ///< c[i][j] rounded to TC, index i * n + j
+  gemm_sum = 1,       ///< the running sum, term p of (i, j): (i * n + j) * k + p
+  gemm_a = 2,         ///< op(A)[i][p] read into C, index i * k + p
+  gemm_b = 3,         ///< op(B)[p][j] read into C, index p * n + j
+  gemm_product = 4,   ///< the product in C, index (i * n + j) * k + p
+  gemm_alpha = 5,     ///< alpha rounded to A, index 0
+  gemm_scaled = 6,    ///< alpha * acc in A, index i * n + j
+  gemm_beta = 7,      ///< beta rounded to A, index 0
+  gemm_c = 8,         ///< c[i][j] read into A, index i * n + j
+  gemm_c_scaled = 9,  ///< beta * c in A, index i * n + j
+  gemm_total = 10,    ///< alpha * acc + beta * c rounded to A, index i * n + j
+  gemm_sites = 11
+};
 
-/// The last step of the reference for one element: acc is the accumulated sum of products.
+/// The last step of the reference for element `out` = i * n + j: acc is the accumulated sum of
+/// products; `k` the keys of the call's sites.
 template <scalar_type A, scalar_type TC>
-inline TC finish(A acc, double alpha, double beta, const TC* c_old) noexcept {
-  const A scaled = alpha == 1.0 ? acc : product<A>(round_to<A>(alpha), acc);
-  if (beta == 0.0) return round_to<TC>(scaled);
-  return round_to<TC>(accumulate<A>(scaled, product<A>(round_to<A>(beta), round_to<A>(*c_old))));
+inline TC finish(A acc, double alpha, double beta, const TC* c_old, std::int64_t out,
+                 const std::array<stochastic_key, gemm_sites>& k) noexcept {
+  const std::uint64_t at = ix(out);
+  const A scaled = alpha == 1.0
+                       ? acc
+                       : mul_rounded(round_to<A>(alpha, k[gemm_alpha], 0), acc, k[gemm_scaled], at);
+  if (beta == 0.0) return round_to<TC>(scaled, k[gemm_out], at);
+  const A bc = mul_rounded(round_to<A>(beta, k[gemm_beta], 0), round_to<A>(*c_old, k[gemm_c], at),
+                           k[gemm_c_scaled], at);
+  return round_to<TC>(accumulate<A>(scaled, bc, k[gemm_total], at), k[gemm_out], at);
 }
 
 inline std::string transpose_name(transpose t) { return t == transpose::no ? "no" : "yes"; }
@@ -192,19 +208,25 @@ void gemm_reference_unchecked(transpose ta, transpose tb, std::int64_t m, std::i
   using C = typename P::compute;
   using A = typename P::accumulate;
   if (m == 0 || n == 0) return;
+  const auto keys = site_keys<gemm_sites>(e);
   const std::int64_t work_per_row = std::max<std::int64_t>(1, n * std::max<std::int64_t>(k, 1));
   const std::int64_t grain = std::max<std::int64_t>(1, (std::int64_t{1} << 15) / work_per_row);
   parallel_for(m, e, grain, [&](std::int64_t i0, std::int64_t i1) {
     for (std::int64_t i = i0; i < i1; ++i) {
       for (std::int64_t j = 0; j < n; ++j) {
-        A acc = A(0);
+        const std::int64_t o = i * n + j;
+        A acc = exact_in<A>(0.0);
         for (std::int64_t p = 0; p < k; ++p) {
           const TA x = ta == transpose::no ? a[i * lda + p] : a[p * lda + i];
           const TB y = tb == transpose::no ? b[p * ldb + j] : b[j * ldb + p];
-          acc = accumulate<A>(acc, product<C>(round_to<C>(x), round_to<C>(y)));
+          const std::uint64_t term = ix(o * k + p);
+          const C xc = round_to<C>(x, keys[gemm_a], ix(i * k + p));
+          const C yc = round_to<C>(y, keys[gemm_b], ix(p * n + j));
+          acc = accumulate<A>(acc, mul_rounded(xc, yc, keys[gemm_product], term), keys[gemm_sum],
+                              term);
         }
         TC* out = c + i * ldc + j;
-        *out = finish<A, TC>(acc, alpha, beta, out);
+        *out = finish<A, TC>(acc, alpha, beta, out, o, keys);
       }
     }
   });
@@ -343,6 +365,7 @@ void gemm_blocked(transpose ta, transpose tb, std::int64_t m, std::int64_t n, st
     return b_rows ? b + j * ldb + p : b + p * ldb + j;
   };
   const typename cfg::convert conv{};
+  const auto keys = site_keys<gemm_sites>(e);
 
   auto run_part = [&](std::int64_t index, scratch& s) {
     const gemm_part q = parts[static_cast<std::size_t>(index)];
@@ -387,7 +410,7 @@ void gemm_blocked(transpose ta, transpose tb, std::int64_t m, std::int64_t n, st
           }
         }
         for (std::int64_t j = 0; j < nc; ++j) {
-          cr[j] = finish<A, TC>(round_to<A>(wr[j]), alpha, beta, cr + j);
+          cr[j] = finish<A, TC>(round_to<A>(wr[j]), alpha, beta, cr + j, i * n + jc + j, keys);
         }
       }
     }
@@ -423,6 +446,7 @@ void gemm_small_fp32(transpose ta, transpose tb, std::int64_t m, std::int64_t n,
                      double beta, TC* c, std::int64_t ldc) noexcept {
   using A = typename P::accumulate;
   const mixprec::detail::gemm::to_float conv{};
+  const auto keys = site_keys<gemm_sites>(execution{});
   for (std::int64_t i = 0; i < m; ++i) {
     for (std::int64_t j = 0; j < n; ++j) {
       float acc = 0.0f;
@@ -438,7 +462,7 @@ void gemm_small_fp32(transpose ta, transpose tb, std::int64_t m, std::int64_t n,
           continue;
         }
       }
-      *out = finish<A, TC>(round_to<A>(acc), alpha, beta, out);
+      *out = finish<A, TC>(round_to<A>(acc), alpha, beta, out, i * n + j, keys);
     }
   }
 }
@@ -447,6 +471,7 @@ template <precision_type P, gemm_mode Mode, scalar_type TA, scalar_type TB, scal
 void gemm_dispatch(const char* op, transpose ta, transpose tb, std::int64_t m, std::int64_t n,
                    std::int64_t k, double alpha, const TA* a, std::int64_t lda, const TB* b,
                    std::int64_t ldb, double beta, TC* c, std::int64_t ldc, execution e) {
+  require_key<P, TC>(op, e);
   check_gemm(op, ta, tb, m, n, k, a, lda, b, ldb, c, ldc);
   if (m == 0 || n == 0) return;
   constexpr gemm_path path = gemm_path_for<P, TA, TB, TC, Mode>();
@@ -488,6 +513,13 @@ void gemm_dispatch(const char* op, transpose ta, transpose tb, std::int64_t m, s
 /// k == 0 gives acc = 0. Rows of C may be computed on several threads (`e`); that changes no
 /// result. Operands must not overlap C.
 ///
+/// Stochastic rounding: rounding site s draws from `e.key.derive(s)`, with the element index
+/// o = i * n + j and the term index o * k + p: 0 the result c[i][j] (o); 1 the running sum
+/// (term); 2 op(A)[i][p] read into C (i * k + p); 3 op(B)[p][j] read into C (p * n + j); 4 the
+/// product (term); 5 alpha rounded to A (0); 6 alpha * acc (o); 7 beta rounded to A (0);
+/// 8 c[i][j] read into A (o); 9 beta * c (o); 10 their sum (o). A precision or TC that rounds
+/// stochastically needs `e.has_key` (else mixprec::error before anything is written).
+///
 /// Throws mixprec::error, writing nothing, when m, n or k is negative, when a leading dimension
 /// is smaller than its row (lda >= max(1, k) for ta == no, max(1, m) for yes; ldb >= max(1, n)
 /// for tb == no, max(1, k) for yes; ldc >= max(1, n)), or when a pointer is null while its
@@ -496,6 +528,7 @@ template <precision_type P, scalar_type TA, scalar_type TB, scalar_type TC>
 void gemm_reference(transpose ta, transpose tb, std::int64_t m, std::int64_t n, std::int64_t k,
                     double alpha, const TA* a, std::int64_t lda, const TB* b, std::int64_t ldb,
                     double beta, TC* c, std::int64_t ldc, execution e = {}) {
+  detail::require_key<P, TC>("gemm_reference", e);
   detail::check_gemm("gemm_reference", ta, tb, m, n, k, a, lda, b, ldb, c, ldc);
   detail::gemm_reference_unchecked<P>(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, e);
 }

@@ -1,11 +1,12 @@
 #pragma once
 /// \file backend/cpu/kernel_support.hpp
-/// Pieces shared by the CPU kernels other than GEMM (elementwise, reduce, softmax, norm, loss):
-/// argument checks, the functions of the reference rules evaluated in double, the float
-/// fast-path selector, float load/store through the bulk converter, and the fixed-order float
-/// sum of the fast paths. Internal: users call the kernels.
+/// Pieces shared by the CPU kernels: argument checks, the stochastic keys of a call (the keys of
+/// its rounding sites and the missing-key check), the functions of the reference rules evaluated
+/// in double, the float fast-path selector, float load/store through the bulk converter, and the
+/// fixed-order float sum of the fast paths. Internal: users call the kernels.
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -21,6 +22,8 @@
 #include "mixprec/error.hpp"
 #include "mixprec/format/arithmetic.hpp"
 #include "mixprec/format/bulk.hpp"
+#include "mixprec/format/stochastic.hpp"
+#include "mixprec/format/traits.hpp"
 #include "mixprec/policy/precision.hpp"
 
 namespace mixprec::cpu::detail {
@@ -54,6 +57,102 @@ inline void check_pointer(const char* op, const char* name, const void* p, std::
 }
 
 // ---------------------------------------------------------------------------
+// Stochastic keys. Rounding site s of a kernel call (its output, its running sum, an input read
+// into C, an intermediate result; each header numbers its sites) draws the bits of element (or
+// term) `index` from e.key.derive(s).bits(index): docs/policies.md states the convention.
+
+/// True when P's storage, compute, accumulate or output type, or one of Ts, rounds
+/// stochastically.
+template <precision_type P, class... Ts>
+inline constexpr bool stochastic_precision_v = rounds_stochastically_v<typename P::storage> ||
+                                               rounds_stochastically_v<typename P::compute> ||
+                                               rounds_stochastically_v<typename P::accumulate> ||
+                                               rounds_stochastically_v<typename P::output> ||
+                                               (rounds_stochastically_v<Ts> || ...);
+
+/// The message of the first stochastic type among (role, T) pairs, or nothing.
+template <class T>
+void name_stochastic(std::string& first, const char* role) {
+  if constexpr (rounds_stochastically_v<T>) {
+    if (first.empty()) first = std::string("the ") + role + " type " + type_short_name<T>();
+  } else {
+    (void)first;
+    (void)role;
+  }
+}
+
+/// Throws mixprec::error naming `op` and the stochastic type, unless `e` carries a key, when one
+/// of Ts (the kernel's result types) rounds stochastically. Free for other types.
+template <class... Ts>
+void require_key_for(const char* op, const execution& e) {
+  if constexpr ((rounds_stochastically_v<Ts> || ...)) {
+    if (!e.has_key) {
+      std::string first;
+      (name_stochastic<Ts>(first, "result"), ...);
+      mixprec::detail::throw_error(op, first +
+                                           " rounds stochastically; pass "
+                                           "execution{}.with_key(stochastic_key{seed, stream})");
+    }
+  } else {
+    (void)op;
+    (void)e;
+  }
+}
+
+/// As require_key_for, for a kernel with precision P: P's storage, compute, accumulate and
+/// output types and the result types Ts. Every kernel calls it before it writes anything.
+template <precision_type P, class... Ts>
+void require_key(const char* op, const execution& e) {
+  if constexpr (stochastic_precision_v<P, Ts...>) {
+    if (!e.has_key) {
+      std::string first;
+      name_stochastic<typename P::storage>(first, "storage");
+      name_stochastic<typename P::compute>(first, "compute");
+      name_stochastic<typename P::accumulate>(first, "accumulate");
+      name_stochastic<typename P::output>(first, "output");
+      (name_stochastic<Ts>(first, "result"), ...);
+      mixprec::detail::throw_error(op, first +
+                                           " rounds stochastically; pass "
+                                           "execution{}.with_key(stochastic_key{seed, stream})");
+    }
+  } else {
+    (void)op;
+    (void)e;
+  }
+}
+
+/// The keys of rounding sites 0, 1, ..., N - 1 of a call with `e`: keys[s] = e.key.derive(s).
+template <std::size_t N>
+std::array<stochastic_key, N> site_keys(const execution& e) noexcept {
+  std::array<stochastic_key, N> keys{};
+  for (std::size_t s = 0; s < N; ++s) keys[s] = e.key.derive(s);
+  return keys;
+}
+
+/// An element or term number as the index of stochastic_key::bits.
+constexpr std::uint64_t ix(std::int64_t i) noexcept { return static_cast<std::uint64_t>(i); }
+
+/// a * b rounded once into C, for a product that no addition follows (it is stored, multiplied
+/// or divided): mul_rounded for a stochastic C, C's plain product otherwise, which the compiler
+/// may vectorise (there is no sum to fuse it into).
+template <scalar_type C>
+C product_of(C a, C b, const stochastic_key& key, std::uint64_t index) noexcept {
+  if constexpr (rounds_stochastically_v<C>) {
+    return mul_rounded(a, b, key, index);
+  } else {
+    (void)key;
+    (void)index;
+    return a * b;
+  }
+}
+
+/// `v`, a value every scalar type holds exactly (0, 1, 2), as a value of T: no rounding.
+template <scalar_type T>
+T exact_in(double v) noexcept {
+  return round_to<T>(v, stochastic_key{}, 0);
+}
+
+// ---------------------------------------------------------------------------
 // The functions of the reference rules, in double. The reference kernels pass them to
 // apply_rounded<C>; the float fast paths call them on the same double and round to float, so
 // both give the same bits.
@@ -79,21 +178,11 @@ struct gelu_fn {
   }
 };
 
-/// The square root in C, correctly rounded: C's own sqrt for floating types, std::sqrt for float
-/// and double (IEEE square roots are correctly rounded).
+/// A count as a value of C: round_to<C>(n) (exact for n < 2^53 before the rounding into C); a
+/// stochastic C draws from key.bits(0).
 template <scalar_type C>
-C sqrt_in(C x) noexcept {
-  if constexpr (is_floating_v<C>) {
-    return sqrt(x);
-  } else {
-    return std::sqrt(x);
-  }
-}
-
-/// A count as a value of C: round_to<C>(n) (exact for n < 2^53 before the rounding into C).
-template <scalar_type C>
-C count_in(std::int64_t n) noexcept {
-  return round_to<C>(static_cast<double>(n));
+C count_in(std::int64_t n, const stochastic_key& key = {}) noexcept {
+  return round_to<C>(static_cast<double>(n), key, 0);
 }
 
 /// True for NaN in float, double and floating types.
@@ -121,9 +210,12 @@ C row_max(std::int64_t n, Get&& get) {
 
 /// True when a precision's compute and accumulate types are IEEE binary32 carried out by the
 /// CPU's float instructions: the kernels then take their float fast paths.
-template <precision_type P>
+/// Never for a precision (or result type Ts) that rounds stochastically: those run the
+/// reference loops, which key every rounding.
+template <precision_type P, class... Ts>
 inline constexpr bool float_fast_path_v =
-    is_ieee_float_v<typename P::compute>&& is_ieee_float_v<typename P::accumulate>;
+    is_ieee_float_v<typename P::compute>&& is_ieee_float_v<typename P::accumulate> &&
+    !stochastic_precision_v<P, Ts...>;
 
 /// dst[i] = round_to<float>(src[i]) for i < n (the bulk converter where it applies).
 template <scalar_type In>
@@ -141,6 +233,8 @@ void load_float(const In* src, std::int64_t n, float* dst) noexcept {
 /// dst[i] = round_to<Out>(src[i]) for i < n (the bulk converter).
 template <scalar_type Out>
 void store_float(const float* src, std::int64_t n, Out* dst) noexcept {
+  static_assert(!rounds_stochastically_v<Out>,
+                "store_float: a stochastic result is written by the keyed reference loops");
   const auto count = static_cast<std::size_t>(n);
   if constexpr (std::is_same_v<Out, float>) {
     std::copy(src, src + n, dst);

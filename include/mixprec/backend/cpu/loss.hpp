@@ -31,6 +31,17 @@
 ///                                + u (|fast| + |ref|)
 /// For any other precision the fast entry points call the reference.
 ///
+/// Stochastic rounding: site s draws from `e.key.derive(s)`.
+///  - cross_entropy, i the flat index r * classes + c of logit c of row r: 0 the result (0);
+///    1 the sum of a row's exps (term c of row r: i); 2 a logit read into C (i); 5 the sum of the
+///    row losses (term r: r); 6 x - m (i); 7 its exp (i); 8 round_to<C>(s) (r); 9 its log (r);
+///    10 lse (r); 11 loss_r (r); 12 row_losses[r] (r); 13 round_to<C>(total) (0); 14 the count
+///    (0); 15 the division (0).
+///  - mse, element i: 0 the result (0); 1 the sum (term i); 2 a read (i); 3 b read (i);
+///    5 a - b (i); 6 its square (i); 7 round_to<C>(sum) (0); 8 the count (0); 9 the division (0).
+/// A precision or Out that rounds stochastically needs `e.has_key` (else mixprec::error before
+/// anything is written).
+///
 /// Bad arguments (negative sizes, null pointers with a nonzero size, a label outside
 /// [0, classes)) throw `mixprec::error` naming the op, before anything is written.
 
@@ -83,26 +94,34 @@ inline void check_mse(std::int64_t n, const void* a, const void* b) {
 template <precision_type P, scalar_type Out = typename P::compute, scalar_type In>
 Out cross_entropy_reference(std::int64_t rows, std::int64_t classes, const In* logits,
                             const std::int64_t* labels,
-                            std::type_identity_t<Out>* row_losses = nullptr, execution = {}) {
+                            std::type_identity_t<Out>* row_losses = nullptr, execution e = {}) {
   using C = typename P::compute;
   using A = typename P::accumulate;
+  using detail::ix;
+  detail::require_key<P, Out>("cpu::cross_entropy", e);
   detail::check_cross_entropy(rows, classes, logits, labels);
-  A total = round_to<A>(0.0);
+  const auto k = detail::site_keys<16>(e);
+  A total = detail::exact_in<A>(0.0);
   for (std::int64_t r = 0; r < rows; ++r) {
     const In* xr = logits + r * classes;
-    const C m = detail::row_max<C>(classes, [&](std::int64_t i) { return round_to<C>(xr[i]); });
-    A s = round_to<A>(0.0);
+    const std::int64_t base = r * classes;
+    auto xc = [&](std::int64_t i) { return round_to<C>(xr[i], k[2], ix(base + i)); };
+    const C m = detail::row_max<C>(classes, xc);
+    A s = detail::exact_in<A>(0.0);
     for (std::int64_t i = 0; i < classes; ++i) {
-      const C d = round_to<C>(xr[i]) - m;
-      s = accumulate<A>(s, apply_rounded<C>(detail::exp_fn{}, d));
+      const std::uint64_t at = ix(base + i);
+      const C d = sub_rounded(xc(i), m, k[6], at);
+      s = accumulate<A>(s, apply_rounded<C>(detail::exp_fn{}, d, k[7], at), k[1], at);
     }
-    const C ls = apply_rounded<C>(detail::log_fn{}, round_to<C>(s));
-    const C lse = m + ls;
-    const C loss = lse - round_to<C>(xr[labels[r]]);
-    if (row_losses != nullptr) row_losses[r] = round_to<Out>(loss);
-    total = accumulate<A>(total, loss);
+    const C ls = apply_rounded<C>(detail::log_fn{}, round_to<C>(s, k[8], ix(r)), k[9], ix(r));
+    const C lse = add_rounded(m, ls, k[10], ix(r));
+    const C loss = sub_rounded(lse, xc(labels[r]), k[11], ix(r));
+    if (row_losses != nullptr) row_losses[r] = round_to<Out>(loss, k[12], ix(r));
+    total = accumulate<A>(total, loss, k[5], ix(r));
   }
-  return round_to<Out>(round_to<C>(total) / detail::count_in<C>(rows));
+  const C mean =
+      div_rounded(round_to<C>(total, k[13], 0), detail::count_in<C>(rows, k[14]), k[15], 0);
+  return round_to<Out>(mean, k[0], 0);
 }
 
 /// Fast mean cross-entropy (see the file comment for its bound against cross_entropy_reference).
@@ -110,9 +129,8 @@ template <precision_type P, scalar_type Out = typename P::compute, scalar_type I
 Out cross_entropy(std::int64_t rows, std::int64_t classes, const In* logits,
                   const std::int64_t* labels, std::type_identity_t<Out>* row_losses = nullptr,
                   execution exec = {}) {
-  if constexpr (!detail::float_fast_path_v<P>) {
-    (void)exec;
-    return cross_entropy_reference<P, Out>(rows, classes, logits, labels, row_losses);
+  if constexpr (!detail::float_fast_path_v<P, Out>) {
+    return cross_entropy_reference<P, Out>(rows, classes, logits, labels, row_losses, exec);
   } else {
     detail::check_cross_entropy(rows, classes, logits, labels);
     std::vector<float> losses(static_cast<std::size_t>(rows));
@@ -146,25 +164,28 @@ Out cross_entropy(std::int64_t rows, std::int64_t classes, const In* logits,
 
 /// Reference mean squared error of a and b (n elements each), by the rules above.
 template <precision_type P, scalar_type Out = typename P::compute, scalar_type InA, scalar_type InB>
-Out mse_reference(std::int64_t n, const InA* a, const InB* b, execution = {}) {
+Out mse_reference(std::int64_t n, const InA* a, const InB* b, execution e = {}) {
   using C = typename P::compute;
   using A = typename P::accumulate;
+  using detail::ix;
+  detail::require_key<P, Out>("cpu::mse", e);
   detail::check_mse(n, a, b);
-  A sum = round_to<A>(0.0);
+  const auto k = detail::site_keys<10>(e);
+  A sum = detail::exact_in<A>(0.0);
   for (std::int64_t i = 0; i < n; ++i) {
-    const C d = round_to<C>(a[i]) - round_to<C>(b[i]);
-    const C t = mixprec::detail::keep_rounded(d * d);
-    sum = accumulate<A>(sum, t);
+    const std::uint64_t at = ix(i);
+    const C d = sub_rounded(round_to<C>(a[i], k[2], at), round_to<C>(b[i], k[3], at), k[5], at);
+    sum = accumulate<A>(sum, mul_rounded(d, d, k[6], at), k[1], at);
   }
-  return round_to<Out>(round_to<C>(sum) / detail::count_in<C>(n));
+  const C mean = div_rounded(round_to<C>(sum, k[7], 0), detail::count_in<C>(n, k[8]), k[9], 0);
+  return round_to<Out>(mean, k[0], 0);
 }
 
 /// Fast mean squared error (see the file comment for its bound against mse_reference).
 template <precision_type P, scalar_type Out = typename P::compute, scalar_type InA, scalar_type InB>
 Out mse(std::int64_t n, const InA* a, const InB* b, execution exec = {}) {
-  if constexpr (!detail::float_fast_path_v<P>) {
-    (void)exec;
-    return mse_reference<P, Out>(n, a, b);
+  if constexpr (!detail::float_fast_path_v<P, Out>) {
+    return mse_reference<P, Out>(n, a, b, exec);
   } else {
     detail::check_mse(n, a, b);
     const std::int64_t blocks = detail::sum_blocks(n);

@@ -29,6 +29,15 @@
 /// (g_i = 1 without gamma; var is not an output: var_fast + var_ref <= 2 (V + E^2)(1 + gamma_n +
 /// 4u)). For any other precision `layer_norm` calls `layer_norm_reference`.
 ///
+/// Stochastic rounding: site s draws from `e.key.derive(s)`, at the flat index r * cols + i of
+/// element i of row r unless said: 0 y; 1 the sum of x (term i of row r: r * cols + i); 2 x read
+/// into C; 3 gamma read (index i); 4 beta read (index i); 5 the sum of squares (term r * cols +
+/// i); 6 the count (0); 7 eps (0); 8 round_to<C> of the sum (r); 9 the mean (r); 10 d_i; 11
+/// d_i * d_i; 12 round_to<C> of the sum of squares (r); 13 var (r); 14 var + eps (r); 15 the
+/// square root (r); 16 rstd (r); 17 d_i * rstd; 18 * gamma_i; 19 + beta_i; 20 mean_out (r);
+/// 21 rstd_out (r). A precision, Out or Stat that rounds stochastically needs `e.has_key` (else
+/// mixprec::error before anything is written).
+///
 /// `y` may be `x` itself when the element types match; no other overlap. Bad arguments throw
 /// `mixprec::error` naming the op before anything is written.
 
@@ -70,38 +79,46 @@ template <precision_type P, scalar_type In, scalar_type Out, scalar_type W = In,
 void layer_norm_reference(std::int64_t rows, std::int64_t cols, const In* x,
                           const std::type_identity_t<W>* gamma, const std::type_identity_t<W>* beta,
                           double eps, Out* y, std::type_identity_t<Stat>* mean_out = nullptr,
-                          std::type_identity_t<Stat>* rstd_out = nullptr, execution = {}) {
+                          std::type_identity_t<Stat>* rstd_out = nullptr, execution e = {}) {
   using C = typename P::compute;
   using A = typename P::accumulate;
+  detail::require_key<P, Out, Stat>("cpu::layer_norm", e);
   detail::check_layer_norm(rows, cols, x, eps, y);
-  const C count = detail::count_in<C>(cols);
-  const C ce = round_to<C>(eps);
-  const C one = round_to<C>(1.0);
+  const auto k = detail::site_keys<22>(e);
+  using detail::ix;
+  const C count = detail::count_in<C>(cols, k[6]);
+  const C ce = round_to<C>(eps, k[7], 0);
+  const C one = detail::exact_in<C>(1.0);
   for (std::int64_t r = 0; r < rows; ++r) {
     const In* xr = x + r * cols;
     Out* yr = y + r * cols;
-    A sum = round_to<A>(0.0);
-    for (std::int64_t i = 0; i < cols; ++i) sum = accumulate<A>(sum, round_to<C>(xr[i]));
-    const C mean = round_to<C>(sum) / count;
-    A sq = round_to<A>(0.0);
+    const std::int64_t base = r * cols;
+    auto xc = [&](std::int64_t i) { return round_to<C>(xr[i], k[2], ix(base + i)); };
+    A sum = detail::exact_in<A>(0.0);
+    for (std::int64_t i = 0; i < cols; ++i) sum = accumulate<A>(sum, xc(i), k[1], ix(base + i));
+    const C mean = div_rounded(round_to<C>(sum, k[8], ix(r)), count, k[9], ix(r));
+    A sq = detail::exact_in<A>(0.0);
     for (std::int64_t i = 0; i < cols; ++i) {
-      const C d = round_to<C>(xr[i]) - mean;
-      const C p = mixprec::detail::keep_rounded(d * d);
-      sq = accumulate<A>(sq, p);
+      const std::uint64_t at = ix(base + i);
+      const C d = sub_rounded(xc(i), mean, k[10], at);
+      sq = accumulate<A>(sq, mul_rounded(d, d, k[11], at), k[5], at);
     }
-    const C var = round_to<C>(sq) / count;
-    const C shifted = var + ce;
-    const C sd = detail::sqrt_in(shifted);
-    const C rstd = one / sd;
+    const C var = div_rounded(round_to<C>(sq, k[12], ix(r)), count, k[13], ix(r));
+    const C shifted = add_rounded(var, ce, k[14], ix(r));
+    const C sd = sqrt_rounded(shifted, k[15], ix(r));
+    const C rstd = div_rounded(one, sd, k[16], ix(r));
     for (std::int64_t i = 0; i < cols; ++i) {
-      const C d = round_to<C>(xr[i]) - mean;
-      C z = mixprec::detail::keep_rounded(d * rstd);
-      if (gamma != nullptr) z = mixprec::detail::keep_rounded(z * round_to<C>(gamma[i]));
-      if (beta != nullptr) z = z + round_to<C>(beta[i]);
-      yr[i] = round_to<Out>(z);
+      const std::uint64_t at = ix(base + i);
+      const C d = sub_rounded(xc(i), mean, k[10], at);
+      C z = mul_rounded(d, rstd, k[17], at);
+      if (gamma != nullptr) {
+        z = mul_rounded(z, round_to<C>(gamma[i], k[3], ix(i)), k[18], at);
+      }
+      if (beta != nullptr) z = add_rounded(z, round_to<C>(beta[i], k[4], ix(i)), k[19], at);
+      yr[i] = round_to<Out>(z, k[0], at);
     }
-    if (mean_out != nullptr) mean_out[r] = round_to<Stat>(mean);
-    if (rstd_out != nullptr) rstd_out[r] = round_to<Stat>(rstd);
+    if (mean_out != nullptr) mean_out[r] = round_to<Stat>(mean, k[20], ix(r));
+    if (rstd_out != nullptr) rstd_out[r] = round_to<Stat>(rstd, k[21], ix(r));
   }
 }
 
@@ -112,10 +129,9 @@ void layer_norm(std::int64_t rows, std::int64_t cols, const In* x,
                 const std::type_identity_t<W>* gamma, const std::type_identity_t<W>* beta,
                 double eps, Out* y, std::type_identity_t<Stat>* mean_out = nullptr,
                 std::type_identity_t<Stat>* rstd_out = nullptr, execution exec = {}) {
-  if constexpr (!detail::float_fast_path_v<P>) {
-    (void)exec;
+  if constexpr (!detail::float_fast_path_v<P, Out, Stat>) {
     layer_norm_reference<P, In, Out, W, Stat>(rows, cols, x, gamma, beta, eps, y, mean_out,
-                                              rstd_out);
+                                              rstd_out, exec);
   } else {
     detail::check_layer_norm(rows, cols, x, eps, y);
     if (rows == 0) return;

@@ -24,7 +24,16 @@
 ///        sum:  |fast - ref| <= 2 gamma_n sum_i |x_i|
 ///        mean: |fast - ref| <= 2 gamma_n sum_i |x_i| / n + u (|fast| + |ref|)
 ///    (for float results; a narrower Out rounds these float results once more).
-/// For any other precision `reduce` calls `reduce_reference`.
+/// For any other precision (and whenever a type of P or Out rounds stochastically) `reduce`
+/// calls `reduce_reference`.
+///
+/// Stochastic rounding: the sites of the key `e.key` (site s draws from e.key.derive(s); output
+/// o = o' * inner + j is the flat index of y, term l of output o has index o * length + l):
+///  0: y[o], index o;  1: the running sum, term l of output o;  2: x read into C, its flat index
+///  (o' * length + l) * inner + j;  3: round_to<C>(acc) of a mean, index o;  4: the count, 0;
+///  5: the division of a mean, index o.
+/// A precision or Out that rounds stochastically needs `e.has_key`: without it the call throws
+/// before anything is written.
 ///
 /// Bad arguments throw `mixprec::error` naming the op before anything is written. `y` must not
 /// overlap `x`.
@@ -75,21 +84,29 @@ float finish_float(float sum, float count) noexcept {
 /// Reference: y[o][j] = sum (or mean) over l of x[o][l][j], by the rules above.
 template <precision_type P, class Op, scalar_type In, scalar_type Out>
 void reduce_reference(std::int64_t outer, std::int64_t length, std::int64_t inner, const In* x,
-                      Out* y, execution = {}) {
+                      Out* y, execution e = {}) {
   static_assert(is_reduce_op_v<Op>, "reduce: the op must be sum or mean");
   using C = typename P::compute;
   using A = typename P::accumulate;
+  detail::require_key<P, Out>("cpu::reduce", e);
   detail::check_reduce("cpu::reduce", outer, length, inner, x, y);
+  const auto k = detail::site_keys<6>(e);
+  const C count = detail::count_in<C>(length, k[4]);
   for (std::int64_t o = 0; o < outer; ++o) {
     for (std::int64_t j = 0; j < inner; ++j) {
-      A acc = round_to<A>(0.0);
+      const std::int64_t out = o * inner + j;
+      A acc = detail::exact_in<A>(0.0);
       for (std::int64_t l = 0; l < length; ++l) {
-        acc = accumulate<A>(acc, round_to<C>(x[(o * length + l) * inner + j]));
+        const std::int64_t at = (o * length + l) * inner + j;
+        acc = accumulate<A>(acc, round_to<C>(x[at], k[2], detail::ix(at)), k[1],
+                            detail::ix(out * length + l));
       }
       if constexpr (std::is_same_v<Op, ops::mean>) {
-        y[o * inner + j] = round_to<Out>(round_to<C>(acc) / detail::count_in<C>(length));
+        const C sum = round_to<C>(acc, k[3], detail::ix(out));
+        y[out] =
+            round_to<Out>(div_rounded(sum, count, k[5], detail::ix(out)), k[0], detail::ix(out));
       } else {
-        y[o * inner + j] = round_to<Out>(acc);
+        y[out] = round_to<Out>(acc, k[0], detail::ix(out));
       }
     }
   }
@@ -100,9 +117,8 @@ template <precision_type P, class Op, scalar_type In, scalar_type Out>
 void reduce(std::int64_t outer, std::int64_t length, std::int64_t inner, const In* x, Out* y,
             execution exec = {}) {
   static_assert(is_reduce_op_v<Op>, "reduce: the op must be sum or mean");
-  if constexpr (!detail::float_fast_path_v<P>) {
-    (void)exec;
-    reduce_reference<P, Op>(outer, length, inner, x, y);
+  if constexpr (!detail::float_fast_path_v<P, Out>) {
+    reduce_reference<P, Op>(outer, length, inner, x, y, exec);
   } else {
     detail::check_reduce("cpu::reduce", outer, length, inner, x, y);
     const float count = detail::count_in<float>(length);

@@ -25,6 +25,12 @@
 ///                  l = log(s) = -ref at the row's maximum
 /// For any other precision the fast entry points call the reference.
 ///
+/// Stochastic rounding: site s draws from `e.key.derive(s)`, at the flat index r * cols + i of
+/// element i of row r unless said: 0 the result; 1 the sum s (term i of row r: r * cols + i);
+/// 2 x read into C; 5 d_i; 6 e_i; 7 round_to<C>(s) (index r); 8 log(round_to<C>(s)) (index r);
+/// 9 e_i / C(s) or d_i - log(C(s)). A precision or Out that rounds stochastically needs
+/// `e.has_key` (else mixprec::error before anything is written).
+///
 /// `y` may be `x` itself when the element types match; no other overlap. Bad arguments throw
 /// `mixprec::error` naming the op before anything is written.
 
@@ -52,32 +58,39 @@ inline void check_rows(const char* op, std::int64_t rows, std::int64_t cols, con
 
 template <precision_type P, bool Log, scalar_type In, scalar_type Out>
 void softmax_reference_impl(const char* op, std::int64_t rows, std::int64_t cols, const In* x,
-                            Out* y) {
+                            Out* y, execution ex) {
   using C = typename P::compute;
   using A = typename P::accumulate;
+  require_key<P, Out>(op, ex);
   check_rows(op, rows, cols, x, y);
   if (cols == 0) return;
+  const auto k = site_keys<10>(ex);
   std::vector<C> e(static_cast<std::size_t>(cols));
   for (std::int64_t r = 0; r < rows; ++r) {
     const In* xr = x + r * cols;
     Out* yr = y + r * cols;
-    const C m = row_max<C>(cols, [&](std::int64_t i) { return round_to<C>(xr[i]); });
-    A s = round_to<A>(0.0);
+    const std::int64_t base = r * cols;
+    auto xc = [&](std::int64_t i) { return round_to<C>(xr[i], k[2], ix(base + i)); };
+    const C m = row_max<C>(cols, xc);
+    A s = exact_in<A>(0.0);
     for (std::int64_t i = 0; i < cols; ++i) {
-      const C d = round_to<C>(xr[i]) - m;
-      e[static_cast<std::size_t>(i)] = apply_rounded<C>(exp_fn{}, d);
-      s = accumulate<A>(s, e[static_cast<std::size_t>(i)]);
+      const std::uint64_t at = ix(base + i);
+      const C d = sub_rounded(xc(i), m, k[5], at);
+      e[static_cast<std::size_t>(i)] = apply_rounded<C>(exp_fn{}, d, k[6], at);
+      s = accumulate<A>(s, e[static_cast<std::size_t>(i)], k[1], at);
     }
-    const C sc = round_to<C>(s);
+    const C sc = round_to<C>(s, k[7], ix(r));
     if constexpr (Log) {
-      const C ls = apply_rounded<C>(log_fn{}, sc);
+      const C ls = apply_rounded<C>(log_fn{}, sc, k[8], ix(r));
       for (std::int64_t i = 0; i < cols; ++i) {
-        const C d = round_to<C>(xr[i]) - m;
-        yr[i] = round_to<Out>(d - ls);
+        const std::uint64_t at = ix(base + i);
+        const C d = sub_rounded(xc(i), m, k[5], at);
+        yr[i] = round_to<Out>(sub_rounded(d, ls, k[9], at), k[0], at);
       }
     } else {
       for (std::int64_t i = 0; i < cols; ++i) {
-        yr[i] = round_to<Out>(e[static_cast<std::size_t>(i)] / sc);
+        const std::uint64_t at = ix(base + i);
+        yr[i] = round_to<Out>(div_rounded(e[static_cast<std::size_t>(i)], sc, k[9], at), k[0], at);
       }
     }
   }
@@ -118,36 +131,35 @@ void softmax_fast_impl(const char* op, std::int64_t rows, std::int64_t cols, con
 
 /// Reference softmax over the last axis of x (rows x cols), by the rules above.
 template <precision_type P, scalar_type In, scalar_type Out>
-void softmax_reference(std::int64_t rows, std::int64_t cols, const In* x, Out* y, execution = {}) {
-  detail::softmax_reference_impl<P, false>("cpu::softmax", rows, cols, x, y);
+void softmax_reference(std::int64_t rows, std::int64_t cols, const In* x, Out* y,
+                       execution e = {}) {
+  detail::softmax_reference_impl<P, false>("cpu::softmax", rows, cols, x, y, e);
 }
 
 /// Reference log-softmax over the last axis of x (rows x cols), by the rules above.
 template <precision_type P, scalar_type In, scalar_type Out>
 void log_softmax_reference(std::int64_t rows, std::int64_t cols, const In* x, Out* y,
-                           execution = {}) {
-  detail::softmax_reference_impl<P, true>("cpu::log_softmax", rows, cols, x, y);
+                           execution e = {}) {
+  detail::softmax_reference_impl<P, true>("cpu::log_softmax", rows, cols, x, y, e);
 }
 
 /// Fast softmax (see the file comment for its bound against softmax_reference).
 template <precision_type P, scalar_type In, scalar_type Out>
 void softmax(std::int64_t rows, std::int64_t cols, const In* x, Out* y, execution exec = {}) {
-  if constexpr (detail::float_fast_path_v<P>) {
+  if constexpr (detail::float_fast_path_v<P, Out>) {
     detail::softmax_fast_impl<P, false>("cpu::softmax", rows, cols, x, y, exec);
   } else {
-    (void)exec;
-    softmax_reference<P>(rows, cols, x, y);
+    softmax_reference<P>(rows, cols, x, y, exec);
   }
 }
 
 /// Fast log-softmax (see the file comment for its bound against log_softmax_reference).
 template <precision_type P, scalar_type In, scalar_type Out>
 void log_softmax(std::int64_t rows, std::int64_t cols, const In* x, Out* y, execution exec = {}) {
-  if constexpr (detail::float_fast_path_v<P>) {
+  if constexpr (detail::float_fast_path_v<P, Out>) {
     detail::softmax_fast_impl<P, true>("cpu::log_softmax", rows, cols, x, y, exec);
   } else {
-    (void)exec;
-    log_softmax_reference<P>(rows, cols, x, y);
+    log_softmax_reference<P>(rows, cols, x, y, exec);
   }
 }
 
