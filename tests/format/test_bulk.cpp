@@ -1,17 +1,22 @@
 // Bulk conversion (format/bulk.hpp) equals the scalar conversion element by element, for every
-// format pair and rounding mode, any length and alignment; bad arguments throw and write nothing.
-// The scalar conversions are checked against independent references in test_conversion*.cpp.
+// format pair and rounding mode, any length and alignment; stochastic targets equal the scalar
+// stochastic_round with the bits of (seed, first + i) or key.bits(first + i), however the array is
+// split; bad arguments throw and write nothing.
+// The scalar conversions are checked against independent references in test_conversion*.cpp
+// (stochastic_round and stochastic_key::bits in test_stochastic.cpp).
 // This file is compiled twice: portable, and as test_bulk_native.cpp with -march=native so that
 // the F16C / AVX-512 paths are the ones under test.
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <limits>
 #include <mixprec/format/bulk.hpp>
 #include <mixprec/mixprec.hpp>
+#include <span>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -171,6 +176,61 @@ TEST_SUITE("bulk") {
     CHECK(bad == 0);
     // Without a seed, a stochastic target converts like its scalar constructor.
     check_pair<sr_bf16, float>();
+  }
+
+  TEST_CASE("stochastic targets with a key: element i draws key.bits(first + i)") {
+    using sr_bf16 = floating<formats::bf16, rounding::stochastic>;
+    using sr_half = floating<formats::fp16, rounding::stochastic, overflow::saturate>;
+    const std::vector<float> src = sources<float>();
+    const std::vector<double> dsrc = sources<double>();
+    const stochastic_key key{0xC0FFEE, 5};
+    const std::uint64_t first = 1000;
+    std::vector<sr_bf16> a(src.size());
+    std::vector<sr_half> b(dsrc.size());
+    convert(src, a, key, first);
+    convert(dsrc, b, key);
+    std::size_t bad = 0;
+    for (std::size_t i = 0; i < src.size(); ++i) {
+      bad += a[i].bits() != stochastic_round<sr_bf16>(src[i], key.bits(first + i)).bits();
+    }
+    for (std::size_t i = 0; i < dsrc.size(); ++i) {
+      bad += b[i].bits() != stochastic_round<sr_half>(dsrc[i], key.bits(i)).bits();
+    }
+    CHECK(bad == 0);
+
+    // Split as threads would split it: any partition, each part with the index of its first
+    // element, gives the bits of the whole conversion.
+    for (std::size_t parts : {2u, 3u, 7u, 64u}) {
+      std::vector<sr_bf16> pieces(src.size());
+      const std::size_t n = src.size(), step = (n + parts - 1) / parts;
+      for (std::size_t lo = 0; lo < n; lo += step) {
+        const std::size_t len = std::min(step, n - lo);
+        convert(std::span<const float>(src.data() + lo, len),
+                std::span<sr_bf16>(pieces.data() + lo, len), key, first + lo);
+      }
+      std::size_t differ = 0;
+      for (std::size_t i = 0; i < n; ++i) differ += pieces[i].bits() != a[i].bits();
+      CAPTURE(parts);
+      CHECK(differ == 0);
+    }
+
+    // The seeded overload is the key {seed, 0}; another stream draws other bits.
+    std::vector<sr_bf16> seeded(src.size()), keyed(src.size()), other(src.size());
+    convert(src, seeded, 0xC0FFEE, 17);
+    convert(src, keyed, stochastic_key{0xC0FFEE, 0}, 17);
+    convert(src, other, stochastic_key{0xC0FFEE, 1}, 17);
+    std::size_t same = 0, changed = 0;
+    for (std::size_t i = 0; i < src.size(); ++i) {
+      same += seeded[i].bits() == keyed[i].bits();
+      changed += keyed[i].bits() != other[i].bits();
+    }
+    CHECK(same == src.size());
+    CHECK(changed > 0);
+
+    // Bad arguments throw and write nothing, as without a key.
+    std::vector<sr_bf16> short_dst(src.size() - 1, sr_bf16::from_bits(0x1234));
+    CHECK_THROWS_AS(convert(src, short_dst, key), mixprec::error);
+    for (sr_bf16 x : short_dst) CHECK(x.bits() == 0x1234);
   }
 
   TEST_CASE("size mismatch and overlap throw and write nothing") {

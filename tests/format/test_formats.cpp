@@ -285,4 +285,27 @@ TEST_SUITE("formats") {
     static_assert(constexpr_round_trip<ieee34>());
     CHECK(constexpr_round_trip<mixprec::float8_e4m3>());
   }
+  TEST_CASE("basic_format: the layouts at the engine's limits are accepted and exact") {
+    // Each limit of basic_format met with equality (tests/format/compile_fail/ checks that one
+    // step beyond is refused). References: ldexp of integers, and float products of floats
+    // computed in double (exact: 48 bits) and rounded once by the cast.
+    using ieee_nan = mixprec::nan_style;
+    // 23 mantissa bits: fp32's layout, spelled out.
+    using wide = floating<fm::basic_format<8, 23, 127, true, true, ieee_nan::ieee, true>>;
+    const float third = 1.0f / 3;
+    const wide w(third);
+    CHECK(static_cast<float>(w * w) ==
+          static_cast<float>(static_cast<double>(third) * static_cast<double>(third)));
+    CHECK(static_cast<float>(w * w) == doctest::Approx(1.0 / 9).epsilon(1e-7));
+    // Largest exponent 127: bfloat16's layout without infinity or NaN, bias 128; its largest
+    // value (code 0x7FFF) is (2 - 2^-7) * 2^127, just below float's max.
+    using high = floating<fm::basic_format<8, 7, 128, true, false, ieee_nan::none, true>>;
+    CHECK(static_cast<float>(high::from_bits(0x7FFF)) == std::ldexp(255.0f, 120));
+    CHECK(static_cast<double>(high::from_bits(0x0001)) == std::ldexp(1.0, -134));
+    // Smallest subnormal 2^-149: half's layout with bias 140.
+    using low = floating<fm::basic_format<5, 10, 140, true, true, ieee_nan::ieee, true>>;
+    CHECK(static_cast<float>(low::from_bits(0x0001)) == std::ldexp(1.0f, -149));
+    CHECK(static_cast<double>(low::from_bits(0x7BFF)) == std::ldexp(2047.0, 30 - 140 - 10));
+    CHECK(low(std::ldexp(3.0, -150)).bits() == 0x0002);  // 1.5 * 2^-149: a tie, to even
+  }
 }

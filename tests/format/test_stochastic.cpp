@@ -1,6 +1,7 @@
 // Tests of format/stochastic.hpp: stochastic rounding with explicit random bits, with
-// Philox-derived bits (seed, counter), stochastic_stream, and the stateless operators of
-// stochastic types.
+// Philox-derived bits (seed, counter), stochastic_key, stochastic_stream (its accumulation of 10^6
+// terms included), the conversions into stochastic types (a function of the value), and that
+// their rounding operators do not compile.
 //
 // References: the exact reference of tests/support/exact.hpp (neighbours lo/hi of x and the
 // threshold f = floor((|x| - |lo|) / gap * 2^32), found by exact comparisons), and an
@@ -107,6 +108,53 @@ double value_of(const ex::format_desc& f, std::uint64_t c) {
   m = std::ldexp(m, v.v.exp);
   return v.neg() ? -m : m;
 }
+
+// What compiles for a type: the operators checked in a template context, so that a deleted
+// operator reads as "not satisfied".
+template <class T>
+concept adds = requires(T a, T b) {
+  a + b;
+};
+template <class T>
+concept subtracts = requires(T a, T b) {
+  a - b;
+};
+template <class T>
+concept multiplies = requires(T a, T b) {
+  a* b;
+};
+template <class T>
+concept divides = requires(T a, T b) {
+  a / b;
+};
+template <class T>
+concept compound_assigns = requires(T a, T b) {
+  a += b;
+  a -= b;
+  a *= b;
+  a /= b;
+};
+template <class T>
+concept has_fma = requires(T a) {
+  fma(a, a, a);
+};
+template <class T>
+concept has_sqrt = requires(T a) {
+  sqrt(a);
+};
+template <class T>
+concept negates = requires(T a) {
+  -a;
+};
+template <class T>
+concept compares = requires(T a, T b) {
+  a == b;
+  a < b;
+};
+template <class T, class U>
+concept adds_with = requires(T a, U b) {
+  a + b;
+};
 
 }  // namespace
 
@@ -463,59 +511,143 @@ TEST_SUITE("stochastic") {
     CHECK(std::fabs(mean - 2.953125) <= 5 * 0.044);
   }
 
-  TEST_CASE_TEMPLATE("stateless stochastic operators: a neighbour, reproducible, unbiased", F,
+  TEST_CASE("stochastic types have no rounding operators; other types keep theirs") {
+    // Bits drawn from the operands alone would round the same operation the same way every
+    // time, so + - * / (and the compound forms), fma and sqrt are deleted for stochastic types
+    // (the compile-fail tests check the diagnostic). Unary minus, comparisons and the
+    // conversions stay.
+    auto check = [&]<class T>(bool has) {
+      CHECK(adds<T> == has);
+      CHECK(subtracts<T> == has);
+      CHECK(multiplies<T> == has);
+      CHECK(divides<T> == has);
+      CHECK(compound_assigns<T> == has);
+      CHECK(has_fma<T> == has);
+      CHECK(has_sqrt<T> == has);
+      CHECK(negates<T>);
+      CHECK(compares<T>);
+    };
+    check.template operator()<sr<fm::bf16>>(false);
+    check.template operator()<sr<fm::fp16, overflow::saturate, subnormals::flush>>(false);
+    check.template operator()<sr<fm::e4m3>>(false);
+    check.template operator()<sr<fm::fp32>>(false);
+    check.template operator()<sr<fm::e8m0>>(false);
+    check.template operator()<mixprec::bfloat16>(true);
+    check.template operator()<floating<fm::e4m3, rounding::to_odd>>(true);
+    check.template operator()<floating<fm::fp16, rounding::upward, overflow::saturate>>(true);
+    // Mixed operands do not combine either (no operator of floating converts its operands).
+    CHECK_FALSE(adds_with<sr<fm::bf16>, mixprec::bfloat16>);
+  }
+
+  TEST_CASE_TEMPLATE("conversions into a stochastic type: a neighbour, a function of the value", F,
                      fm::bf16, fm::fp16, fm::e4m3) {
     using T = sr<F>;
+    using W = sr<fm::fp32>;  // holds every value of T exactly
     constexpr ex::target t = ex::target_of<T>();
-    // Neighbours of the exact result: the reference with u = 0 (away when inexact) and
-    // u = 2^32 - 1 (lo unless the threshold is 2^32 - 1... which then is away: also a neighbour).
-    auto neighbour = [&](const ex::result& lo, const ex::result& hi, T got) {
-      return ex::matches(t.f, lo, bits(got)) || ex::matches(t.f, hi, bits(got));
-    };
+    constexpr ex::format_desc f = t.f;
     std::uint64_t st = 5;
     double err_sum = 0, var_sum = 0;
     int count = 0, bad = 0;
-    for (int i = 0; i < 3000; ++i) {
+    for (int i = 0; i < 4000; ++i) {
       st = st * 6364136223846793005ULL + 1442695040888963407ULL;
-      const std::uint64_t a = ex::pad(t.f, (st >> 20) % ex::code_count(t.f));
-      const std::uint64_t b = ex::pad(t.f, (st >> 40) % ex::code_count(t.f));
-      const T x = code<T>(a), y = code<T>(b);
-      const T results[] = {x + y, x - y, x * y, x / y, sqrt(x), fma(x, y, x)};
-      const ex::result lo[] = {ex::add(t, a, b, 0xFFFFFFFFu), ex::sub(t, a, b, 0xFFFFFFFFu),
-                               ex::mul(t, a, b, 0xFFFFFFFFu), ex::div(t, a, b, 0xFFFFFFFFu),
-                               ex::sqrt(t, a, 0xFFFFFFFFu),   ex::fma(t, a, b, a, 0xFFFFFFFFu)};
-      const ex::result hi[] = {ex::add(t, a, b, 0), ex::sub(t, a, b, 0), ex::mul(t, a, b, 0),
-                               ex::div(t, a, b, 0), ex::sqrt(t, a, 0),   ex::fma(t, a, b, a, 0)};
-      for (int k = 0; k < 6; ++k) {
-        if (!neighbour(lo[k], hi[k], results[k]) && ++bad <= 5) {
-          MESSAGE(ex::to_string(t) << " op " << k << "(" << ex::hex(a) << ", " << ex::hex(b)
-                                   << "): got " << ex::hex(bits(results[k])) << ", neighbours "
-                                   << ex::to_string(lo[k]) << " / " << ex::to_string(hi[k]));
-        }
+      // a float between two neighbouring codes of T (binade and position at random)
+      const std::uint64_t c = ex::pad(f, (st >> 20) % ex::code_count(f));
+      const ex::value v = ex::decode(f, c);
+      if (v.is_nan() || v.is_inf() || v.is_zero()) continue;
+      const double base = value_of(f, c);
+      const double ulp = std::ldexp(1.0, ex::quantum_exp(f, v.v));
+      const float xf =
+          static_cast<float>(base + ulp * static_cast<double>((st >> 40) % 4096) / 4096.0);
+      const double x = xf;
+      const ex::result lo = ref_round<T>(x, 0xFFFFFFFFu), hi = ref_round<T>(x, 0);
+      const T from_double(x);
+      if (!ex::matches(f, lo, bits(from_double)) && !ex::matches(f, hi, bits(from_double)) &&
+          ++bad <= 5) {
+        MESSAGE(ex::to_string(t) << " T(" << x << ") = " << ex::hex(bits(from_double))
+                                 << ", neighbours " << ex::to_string(lo) << " / "
+                                 << ex::to_string(hi));
       }
-      // reproducible: the same operation on the same operands rounds the same way
-      CHECK(bits(x + y) == bits(results[0]));
-      CHECK(bits(x * y) == bits(results[2]));
-      // bias of + over many distinct operand pairs: sum of (result - exact) in units of the gap
-      const ex::value sum = ex::exact_add(t, ex::decode(t.f, a), ex::decode(t.f, b));
-      if (!hi[0].nan && !lo[0].nan && hi[0].bits != lo[0].bits && !sum.is_inf()) {
-        const double vlo = value_of(t.f, lo[0].bits), vhi = value_of(t.f, hi[0].bits);
-        if (std::isfinite(vlo) && std::isfinite(vhi) && vlo != 0 && vhi != 0) {
-          const std::uint64_t thr =
-              ex::split(t.f, sum.v).threshold;  // p = thr / 2^32 of moving away from zero
-          const double p = static_cast<double>(thr) * 0x1p-32;
-          const double moved = bits(results[0]) == hi[0].bits ? 1.0 : 0.0;
-          err_sum += moved - p;
-          var_sum += p * (1 - p);
-          ++count;
-        }
+      // The same value rounds the same way, whatever the source type holding it.
+      CHECK(bits(T(xf)) == bits(from_double));
+      CHECK(bits(T(W(xf))) == bits(from_double));
+      CHECK(bits(T(x)) == bits(from_double));
+      // Bias over many distinct values: moved away from zero minus its probability.
+      const ex::stochastic_split sp = split_of<T>(x);
+      if (!sp.exact && !sp.beyond && !lo.nan && !hi.nan) {
+        const double p = static_cast<double>(sp.threshold) * 0x1p-32;
+        err_sum += (bits(from_double) == hi.bits ? 1.0 : 0.0) - p;
+        var_sum += p * (1 - p);
+        ++count;
       }
     }
     CHECK(bad == 0);
-    // The number of "away" outcomes minus its expectation, over `count` independent draws:
-    // standard deviation sqrt(var_sum); allow 5 (the operand hash makes the draws independent).
+    // Distinct values draw independent bits: the count of "away" outcomes is within 5 standard
+    // deviations of its expectation.
     CAPTURE(count);
-    CHECK(count > 300);
+    CHECK(count > 1000);
     CHECK(std::fabs(err_sum) <= 5 * std::sqrt(var_sum) + 1);
+    // Integers and other floating types holding the same value agree too.
+    for (int k = -300; k <= 300; ++k) {
+      CHECK(bits(T(k)) == bits(T(static_cast<double>(k))));
+      CHECK(bits(T(static_cast<long long>(k) * 3)) == bits(T(3.0 * k)));
+    }
+  }
+
+  TEST_CASE("text, math results: the same value rounds as its conversion") {
+    using B = sr<fm::bf16>;
+    // 1 + 3/8 ulp, exactly a double and a short decimal: parsing rounds like the constructor.
+    const double x = 1.0 + 3.0 / 8.0 * 0x1p-7;  // 1.0029296875
+    CHECK(bits(mixprec::parse<B>("1.0029296875")) == bits(B(x)));
+    // ldexp rounds the exact result as the conversion of that value does: 3 * 2^-133 (code 3)
+    // scaled below the subnormal grid lands between two subnormals.
+    const B three = B::from_bits(0x0003);
+    for (int k = 1; k < 16; ++k) {
+      CHECK(bits(ldexp(three, -k)) == bits(B(std::ldexp(3 * 0x1p-133, -k))));
+    }
+  }
+
+  TEST_CASE("stochastic_key: bits(i) is Philox with key seed and counter (i, stream)") {
+    for (std::uint64_t seed : {0ULL, 7ULL, 0xFFFFFFFF00000001ULL}) {
+      for (std::uint64_t stream : {0ULL, 1ULL, 0x123456789ULL}) {
+        const mixprec::stochastic_key key{seed, stream};
+        for (std::uint64_t i : {0ULL, 1ULL, 2ULL, 0xFFFFFFFFULL, 0x100000000ULL}) {
+          const std::uint32_t want =
+              philox({static_cast<std::uint32_t>(i), static_cast<std::uint32_t>(i >> 32),
+                      static_cast<std::uint32_t>(stream), static_cast<std::uint32_t>(stream >> 32)},
+                     static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32))
+                  .w[0];
+          CHECK(key.bits(i) == want);
+        }
+      }
+      // stream 0 is the (seed, counter) generator of stochastic_round and stochastic_stream
+      CHECK(mixprec::stochastic_key{seed, 0}.bits(5) == bits_for(seed, 5));
+    }
+  }
+
+  TEST_CASE("accumulation: 10^6 additions of 1e-4 into bfloat16 through a stream") {
+    // The term is 1e-4 rounded to nearest bfloat16; the sum of 10^6 copies, computed in double,
+    // is exact (8 significant bits times 10^6 < 2^20 fit in 53 bits).
+    using B = sr<fm::bf16>;
+    const B term = B::from_bits(mixprec::bfloat16(1e-4).bits());
+    const double exact = 1e6 * value_of(ex::bf16, bits(term));
+    CHECK(exact == doctest::Approx(100.1358).epsilon(1e-6));
+    // Round to nearest stalls once the gap exceeds twice the term: 2^-5 = 0.03125.
+    mixprec::bfloat16 nearest(0.0);
+    const mixprec::bfloat16 nterm(1e-4);
+    for (int i = 0; i < 1000000; ++i) nearest += nterm;
+    CHECK(static_cast<double>(nearest) == 0.03125);
+    // Stochastic rounding from a stream is unbiased at every step. The mean over 100 seeds must
+    // be within 1% of the exact sum (each run has a standard deviation of about 6.5, near 100 the
+    // gap is 0.5 and a term moves it with probability 2e-4, so the mean's is about 0.65; the
+    // seeds are fixed, so the outcome is too).
+    double mean = 0;
+    for (std::uint64_t seed = 1; seed <= 100; ++seed) {
+      mixprec::stochastic_stream s(seed);
+      B acc(0.0);
+      for (int i = 0; i < 1000000; ++i) acc = s.add(acc, term);
+      mean += value_of(ex::bf16, bits(acc)) / 100;
+    }
+    CAPTURE(mean);  // 99.97 with these seeds
+    CHECK(std::fabs(mean - exact) <= 0.01 * exact);
   }
 }

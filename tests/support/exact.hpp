@@ -10,8 +10,8 @@
 // Rounding is done by a different method from a bit-shifting engine: binary-search the codes of
 // the target format (their order is the order of their values) for the largest representable
 // magnitude lo <= |x|, take hi = lo + quantum(lo), compare |x| with the exact midpoint, and choose
-// per mode. Overflow, flushing and the special cases follow /work/spec.md (IEEE 754 / OCP where it
-// is silent).
+// per mode. Overflow, flushing and the special cases follow docs/formats.md, sections 6 to 8
+// (IEEE 754 / OCP where it is silent); "the spec" below means those sections.
 //
 // The last section maps mixprec types to these parameters; it only uses the Format type's
 // identity and the (R, O, S) template arguments, never the library's numeric constants.

@@ -2,7 +2,8 @@
 /// \file format/arithmetic.hpp
 /// Arithmetic of floating types: + - * / fma sqrt and comparisons. Each result is the exact
 /// result rounded once with the type's rounding, overflow and subnormal behaviour (computed with
-/// exact integer arithmetic), with IEEE 754 special cases.
+/// exact integer arithmetic), with IEEE 754 special cases. Types with rounding::stochastic have
+/// no rounding operators (they are deleted below): their arithmetic is stochastic_stream's.
 
 #include <cfloat>
 #include <cstdint>
@@ -223,10 +224,7 @@ MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING operator+(MIXPREC_FLOATING a,
           detail::float_arithmetic<F, R, O, S>(a.bits(), b.bits(), detail::float_plus{})));
     }
   }
-  std::uint32_t random = 0;
-  if constexpr (R == rounding::stochastic)
-    random = detail::stateless_random(detail::op_code::add, a.bits(), b.bits());
-  return MIXPREC_FLOATING::round(detail::add<R>(a.unpack(), b.unpack()), random);
+  return MIXPREC_FLOATING::round(detail::add<R>(a.unpack(), b.unpack()));
 }
 
 /// Correctly rounded difference (one rounding, not a + (-b) rounded twice).
@@ -241,12 +239,9 @@ MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING operator-(MIXPREC_FLOATING a,
           detail::float_arithmetic<F, R, O, S>(a.bits(), b.bits(), detail::float_minus{})));
     }
   }
-  std::uint32_t random = 0;
-  if constexpr (R == rounding::stochastic)
-    random = detail::stateless_random(detail::op_code::sub, a.bits(), b.bits());
   const detail::unpacked ub = b.unpack();
   return MIXPREC_FLOATING::round(
-      detail::add<R>(a.unpack(), ub.k == detail::kind::nan ? ub : detail::negate(ub)), random);
+      detail::add<R>(a.unpack(), ub.k == detail::kind::nan ? ub : detail::negate(ub)));
 }
 
 /// Correctly rounded product.
@@ -261,10 +256,7 @@ MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING operator*(MIXPREC_FLOATING a,
           detail::float_arithmetic<F, R, O, S>(a.bits(), b.bits(), detail::float_times{})));
     }
   }
-  std::uint32_t random = 0;
-  if constexpr (R == rounding::stochastic)
-    random = detail::stateless_random(detail::op_code::mul, a.bits(), b.bits());
-  return MIXPREC_FLOATING::round(detail::mul(a.unpack(), b.unpack()), random);
+  return MIXPREC_FLOATING::round(detail::mul(a.unpack(), b.unpack()));
 }
 
 /// Correctly rounded quotient; x / 0 is an infinity (which a saturating type or a format without
@@ -280,10 +272,7 @@ MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING operator/(MIXPREC_FLOATING a,
           detail::float_arithmetic<F, R, O, S>(a.bits(), b.bits(), detail::float_divides{})));
     }
   }
-  std::uint32_t random = 0;
-  if constexpr (R == rounding::stochastic)
-    random = detail::stateless_random(detail::op_code::div, a.bits(), b.bits());
-  return MIXPREC_FLOATING::round(detail::div(a.unpack(), b.unpack()), random);
+  return MIXPREC_FLOATING::round(detail::div(a.unpack(), b.unpack()));
 }
 
 /// Flips the sign bit; never rounds. In the fnuz formats 0 and NaN are their own negation; in
@@ -312,19 +301,13 @@ MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING operator+(MIXPREC_FLOATING a) noe
 MIXPREC_FLOATING_TEMPLATE
 MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING fma(MIXPREC_FLOATING a, MIXPREC_FLOATING b,
                                                    MIXPREC_FLOATING c) noexcept {
-  std::uint32_t random = 0;
-  if constexpr (R == rounding::stochastic)
-    random = detail::stateless_random(detail::op_code::fma, a.bits(), b.bits(), c.bits());
-  return MIXPREC_FLOATING::round(detail::fma<R>(a.unpack(), b.unpack(), c.unpack()), random);
+  return MIXPREC_FLOATING::round(detail::fma<R>(a.unpack(), b.unpack(), c.unpack()));
 }
 
 /// Correctly rounded square root; sqrt(-0) = -0, sqrt of a negative value is NaN.
 MIXPREC_FLOATING_TEMPLATE
 MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING sqrt(MIXPREC_FLOATING a) noexcept {
-  std::uint32_t random = 0;
-  if constexpr (R == rounding::stochastic)
-    random = detail::stateless_random(detail::op_code::sqrt, a.bits());
-  return MIXPREC_FLOATING::round(detail::sqrt(a.unpack()), random);
+  return MIXPREC_FLOATING::round(detail::sqrt(a.unpack()));
 }
 
 MIXPREC_FLOATING_TEMPLATE
@@ -347,6 +330,43 @@ MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING& operator/=(MIXPREC_FLOATING& a,
                                                            MIXPREC_FLOATING b) noexcept {
   return a = a / b;
 }
+
+// Stochastic types. The same operation on the same operands would always draw the same bits
+// and so round the same way: adding 1e-4 to a bfloat16 sum 10^6 times would give 0.016, worse
+// than round to nearest (0.031; the exact sum is 100). So the operators that round are deleted
+// for them: the overloads below are more specialised than the ones above and win overload
+// resolution, and `requires { a + b; }` is false. The return type names what to use instead:
+// stochastic_stream (s.add(a, b), s.sub, s.mul, s.div, s.fma, s.sqrt) or stochastic_round(x,
+// seed, counter) / stochastic_round(x, key.bits(i)) on a value computed in a wider type.
+
+namespace detail {
+/// The return type of the deleted operators: the name compilers print when one is used.
+struct use_stochastic_stream_or_stochastic_round {};
+}  // namespace detail
+
+// Each declaration stays on one line: compilers quote the line of the name.
+// clang-format off
+template <class F, overflow O, subnormals S>
+detail::use_stochastic_stream_or_stochastic_round operator+(floating<F, rounding::stochastic, O, S>, floating<F, rounding::stochastic, O, S>) = delete;
+template <class F, overflow O, subnormals S>
+detail::use_stochastic_stream_or_stochastic_round operator-(floating<F, rounding::stochastic, O, S>, floating<F, rounding::stochastic, O, S>) = delete;
+template <class F, overflow O, subnormals S>
+detail::use_stochastic_stream_or_stochastic_round operator*(floating<F, rounding::stochastic, O, S>, floating<F, rounding::stochastic, O, S>) = delete;
+template <class F, overflow O, subnormals S>
+detail::use_stochastic_stream_or_stochastic_round operator/(floating<F, rounding::stochastic, O, S>, floating<F, rounding::stochastic, O, S>) = delete;
+template <class F, overflow O, subnormals S>
+detail::use_stochastic_stream_or_stochastic_round operator+=(floating<F, rounding::stochastic, O, S>&, floating<F, rounding::stochastic, O, S>) = delete;
+template <class F, overflow O, subnormals S>
+detail::use_stochastic_stream_or_stochastic_round operator-=(floating<F, rounding::stochastic, O, S>&, floating<F, rounding::stochastic, O, S>) = delete;
+template <class F, overflow O, subnormals S>
+detail::use_stochastic_stream_or_stochastic_round operator*=(floating<F, rounding::stochastic, O, S>&, floating<F, rounding::stochastic, O, S>) = delete;
+template <class F, overflow O, subnormals S>
+detail::use_stochastic_stream_or_stochastic_round operator/=(floating<F, rounding::stochastic, O, S>&, floating<F, rounding::stochastic, O, S>) = delete;
+template <class F, overflow O, subnormals S>
+detail::use_stochastic_stream_or_stochastic_round fma(floating<F, rounding::stochastic, O, S>, floating<F, rounding::stochastic, O, S>, floating<F, rounding::stochastic, O, S>) = delete;
+template <class F, overflow O, subnormals S>
+detail::use_stochastic_stream_or_stochastic_round sqrt(floating<F, rounding::stochastic, O, S>) = delete;
+// clang-format on
 
 /// IEEE equality: NaN equals nothing, -0 == +0 (and a flushed subnormal equals zero).
 MIXPREC_FLOATING_TEMPLATE

@@ -4,8 +4,11 @@
 ///
 /// `convert(src, dst)` writes dst[i] = To(src[i]) for every i: each element is rounded once with
 /// the target type's rounding, overflow and subnormal behaviour, exactly as the scalar
-/// conversion does. With a seed, stochastic targets use the random bits of (seed, first + i) for
-/// element i, so the result equals `stochastic_round<To>(src[i], seed, first + i)`. Where the
+/// conversion does. With a `stochastic_key`, stochastic targets draw `key.bits(first + i)` for
+/// element i, so the result equals `stochastic_round<To>(src[i], key.bits(first + i))` whatever
+/// the instruction set, the thread count or the way the array is split; with a seed, the key is
+/// `stochastic_key{seed, 0}` (bits(seed, first + i), as `stochastic_round<To>(src[i], seed,
+/// first + i)`). Where the
 /// compiler targets F16C or AVX-512 (chosen at compile time, e.g. -march=native) float <-> half
 /// and float -> bfloat16 use the CPU's conversion instructions; elsewhere a portable loop over
 /// branch-free kernels gives the same bits.
@@ -18,6 +21,7 @@
 #include <span>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "mixprec/config.hpp"
 #include "mixprec/error.hpp"
@@ -215,21 +219,34 @@ void convert(const Src& src, Dst&& dst) {
   detail::convert_span(s, d);
 }
 
-/// Stochastic rounding into a type with rounding::stochastic: element i uses the random bits of
-/// (seed, first_counter + i), so the result equals
-/// `stochastic_round<To>(src[i], seed, first_counter + i)` element by element.
+/// Stochastic rounding into a type with rounding::stochastic: element i draws
+/// `key.bits(first_index + i)` (Philox with key `key.seed`, counter (first_index + i,
+/// key.stream)), so the result equals `stochastic_round<To>(src[i], key.bits(first_index + i))`
+/// element by element. The bits depend on the element's index only: converting the halves of an
+/// array with first_index 0 and n/2 (on two threads, say) gives the bits of converting it whole.
+/// Throws mixprec::error, writing nothing, when the sizes differ or the two ranges overlap.
 template <std::ranges::contiguous_range Src, std::ranges::contiguous_range Dst>
 requires detail::bulk_element<detail::range_element<Src>> &&
     detail::stochastic_floating<detail::range_element<Dst>>
-void convert(const Src& src, Dst&& dst, std::uint64_t seed, std::uint64_t first_counter = 0) {
+void convert(const Src& src, Dst&& dst, stochastic_key key, std::uint64_t first_index = 0) {
   using From = detail::range_element<Src>;
   using To = detail::range_element<Dst>;
   const std::span<const From> s(std::ranges::data(src), std::ranges::size(src));
   const std::span<To> d(std::ranges::data(dst), std::ranges::size(dst));
   detail::check_bulk_arguments("convert", s, d);
   for (std::size_t i = 0; i < s.size(); ++i) {
-    d[i] = stochastic_round<To>(s[i], seed, first_counter + i);
+    d[i] = stochastic_round<To>(s[i], key.bits(first_index + i));
   }
+}
+
+/// The same with the key `stochastic_key{seed, 0}`: element i uses the random bits of
+/// (seed, first_counter + i), so the result equals
+/// `stochastic_round<To>(src[i], seed, first_counter + i)` element by element.
+template <std::ranges::contiguous_range Src, std::ranges::contiguous_range Dst>
+requires detail::bulk_element<detail::range_element<Src>> &&
+    detail::stochastic_floating<detail::range_element<Dst>>
+void convert(const Src& src, Dst&& dst, std::uint64_t seed, std::uint64_t first_counter = 0) {
+  convert(src, std::forward<Dst>(dst), stochastic_key{seed, 0}, first_counter);
 }
 
 }  // namespace mixprec

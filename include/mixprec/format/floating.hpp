@@ -39,16 +39,24 @@ template <class T>
 concept convertible_integer =
     std::integral<T> && !std::same_as<std::remove_cv_t<T>, bool> && sizeof(T) <= 8;
 
-/// Operation codes that key the stateless random bits of stochastic types.
-enum class op_code : std::uint64_t { convert = 1, add, sub, mul, div, fma, sqrt };
+/// The fixed Philox key of the random bits of stochastic roundings that have no stream or key
+/// of their own (constructors, parsing, math results). It is part of the library, not a setting:
+/// the same value rounds the same way in every translation unit and every program.
+inline constexpr std::uint64_t stateless_key = 0x6d69787072656330ULL;  // "mixprec0"
 
-/// Random bits for a stochastic operation of a type without a stream: a pure function of the
-/// operation and its operands (see MIXPREC_STOCHASTIC_SEED).
-MIXPREC_HOST_DEVICE constexpr std::uint32_t stateless_random(op_code op, std::uint64_t a,
-                                                             std::uint64_t b = 0,
-                                                             std::uint64_t c = 0) noexcept {
-  const std::uint64_t counter = mix64(mix64(mix64(static_cast<std::uint64_t>(op) ^ a) ^ b) + c);
-  return random_bits(MIXPREC_STOCHASTIC_SEED, counter);
+/// The random bits of a stochastic conversion without a stream: a pure function of the exact
+/// value being rounded (its sign, leading exponent and significand, however it was produced:
+/// from a float, a double, an integer, text or another floating) and of the site: 1 for a
+/// rounding onto the type's own grid; math.hpp's rint, which rounds onto the integers, uses its
+/// own site so that its bits do not repeat a conversion's.
+MIXPREC_HOST_DEVICE constexpr std::uint32_t value_random(const unpacked& u,
+                                                         std::uint64_t site = 1) noexcept {
+  if (u.k != unpacked::kind::finite || u.sig == 0) return 0;  // exact: the bits are not used
+  const int lead = bit_width_minus_one(u.sig);
+  const std::uint64_t sig = u.sig << (63 - lead);
+  const auto top = static_cast<std::uint64_t>(static_cast<std::int64_t>(u.exp) + lead);
+  const std::uint64_t counter = mix64(sig ^ mix64(top ^ (u.sign ? 0x8000000000000000ULL : 0)));
+  return random_bits(stateless_key, counter, site);
 }
 
 }  // namespace detail
@@ -59,6 +67,12 @@ MIXPREC_HOST_DEVICE constexpr std::uint32_t stateless_random(op_code op, std::ui
 /// \tparam R      rounding of every value the type produces (conversions into it, arithmetic)
 /// \tparam O      what an overflowing result becomes
 /// \tparam S      whether subnormal numbers exist (flush: they read and round to signed zero)
+///
+/// With R = rounding::stochastic the conversions into the type (constructors; also parsing and
+/// the math functions' results) draw their random bits from the value being rounded, under a
+/// fixed key: the same value always rounds the same way. For repeated operations use a
+/// `stochastic_stream` or a `stochastic_key` (format/stochastic.hpp); the arithmetic operators of
+/// a stochastic type do not compile (format/arithmetic.hpp).
 ///
 /// Trivially copyable, the size of its storage word; every operation is constexpr and can run
 /// on the host and on a CUDA device. Conversions in are explicit and rounded once; conversions
@@ -87,16 +101,16 @@ class floating {
 
   /// Rounds `x` once with R (never through float).
   MIXPREC_HOST_DEVICE constexpr explicit floating(double x) noexcept
-      : bits_(from_unpacked(detail::unpack_value(x), detail::bit_cast<std::uint64_t>(x))) {}
+      : bits_(from_unpacked(detail::unpack_value(x))) {}
   MIXPREC_HOST_DEVICE constexpr explicit floating(float x) noexcept : bits_(from_float(x)) {}
   template <detail::convertible_integer Int>
   MIXPREC_HOST_DEVICE constexpr explicit floating(Int x) noexcept
-      : bits_(from_unpacked(detail::unpack_integer(x), static_cast<std::uint64_t>(x))) {}
+      : bits_(from_unpacked(detail::unpack_integer(x))) {}
   /// Converts from another floating type, rounding once with this type's R.
   template <class F2, rounding R2, overflow O2, subnormals S2>
   requires(!std::is_same_v<floating<F2, R2, O2, S2>, floating>) MIXPREC_HOST_DEVICE
       constexpr explicit floating(floating<F2, R2, O2, S2> x) noexcept
-      : bits_(from_unpacked(x.unpack(), x.bits())) {}
+      : bits_(from_unpacked(x.unpack())) {}
 
   /// Exact.
   MIXPREC_HOST_DEVICE constexpr explicit operator float() const noexcept {
@@ -144,17 +158,14 @@ class floating {
     if constexpr (detail::has_float_kernel<Format, R>) {
       return static_cast<storage>(detail::round_float<Format, R, O, S>(x));
     } else {
-      return from_unpacked(detail::unpack_value(x), detail::bit_cast<std::uint32_t>(x));
+      return from_unpacked(detail::unpack_value(x));
     }
   }
 
-  MIXPREC_HOST_DEVICE static constexpr storage from_unpacked(const detail::unpacked& u,
-                                                             std::uint64_t source_bits) noexcept {
+  // Stochastic types: the bits are a function of the value (detail::value_random).
+  MIXPREC_HOST_DEVICE static constexpr storage from_unpacked(const detail::unpacked& u) noexcept {
     std::uint32_t random = 0;
-    if constexpr (R == rounding::stochastic) {
-      random = detail::stateless_random(detail::op_code::convert, source_bits,
-                                        static_cast<std::uint64_t>(u.exp));
-    }
+    if constexpr (R == rounding::stochastic) random = detail::value_random(u);
     return static_cast<storage>(detail::encode<Format, R, O, S>(u, random));
   }
 

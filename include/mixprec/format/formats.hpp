@@ -5,21 +5,18 @@
 
 #include "mixprec/format/rounding.hpp"
 
-namespace mixprec::formats {
+namespace mixprec::detail {
 
-/// The constants every format descriptor provides.
-/// \tparam ExpBits  exponent field width
-/// \tparam ManBits  explicit significand (mantissa) bits; precision is ManBits + 1
-/// \tparam Bias     exponent bias: a normal value is 1.m * 2^(e - Bias)
-/// \tparam Signed   whether there is a sign bit (false only for E8M0)
-/// \tparam Inf      whether infinities exist
-/// \tparam Nan      how NaN is encoded
-/// \tparam Subnorm  whether exponent field 0 holds zero and subnormals (false for E8M0, whose
-///                  exponent field 0 is the normal value 2^-Bias)
-/// \tparam Padding  low zero bits in the storage word (13 for tf32, stored as fp32 bit patterns)
+// In a namespace of its own: it is a base class of every format descriptor, so its namespace is
+// searched by argument-dependent lookup on every floating<> and must hold nothing else.
+namespace unchecked {
+
+/// The constants every format descriptor provides, without the limits of the conversion engine
+/// (formats::basic_format adds them). Internal formats wider than float (binary64, io.hpp's
+/// rounding with unbounded exponent) are built on this directly.
 template <int ExpBits, int ManBits, int Bias, bool Signed, bool Inf, nan_style Nan, bool Subnorm,
-          int Padding = 0>
-struct basic_format {
+          int Padding>
+struct format_layout {
   static constexpr int exponent_bits = ExpBits;
   static constexpr int mantissa_bits = ManBits;
   static constexpr int bias = Bias;
@@ -33,6 +30,59 @@ struct basic_format {
   static_assert(!Inf || Nan == nan_style::ieee, "infinities exist only with IEEE NaN encoding");
   static_assert(Nan != nan_style::ieee || Inf, "IEEE NaN encoding implies infinities");
   static_assert(Nan != nan_style::negative_zero || Signed, "fnuz NaN needs a sign bit");
+};
+
+}  // namespace unchecked
+
+/// Unbiased exponent of the largest finite value of a layout (as encoding<>::emax computes it).
+constexpr long long layout_emax(int exp_bits, int man_bits, int bias, nan_style nan) noexcept {
+  if (exp_bits < 1 || man_bits < 0 || exp_bits + man_bits > 62) return 1LL << 40;  // refused
+  const long long all_ones = (1LL << exp_bits) - 1;
+  // The top exponent field holds finite values unless it is IEEE's infinity / NaN field, or
+  // E8M0-style all-ones NaN without mantissa bits takes its only code.
+  const bool top_field_finite =
+      nan != nan_style::ieee && (nan != nan_style::all_ones || man_bits > 0);
+  return (top_field_finite ? all_ones : all_ones - 1) - bias;
+}
+
+/// Unbiased exponent of the last place of the smallest positive value of a layout.
+constexpr long long layout_min_quantum(int man_bits, int bias, bool subnormals) noexcept {
+  return (subnormals ? 1LL - bias : -static_cast<long long>(bias)) - man_bits;
+}
+
+}  // namespace mixprec::detail
+
+namespace mixprec::formats {
+
+/// A format descriptor from its parameters: every format of this namespace is one.
+/// \tparam ExpBits  exponent field width
+/// \tparam ManBits  explicit significand (mantissa) bits; precision is ManBits + 1
+/// \tparam Bias     exponent bias: a normal value is 1.m * 2^(e - Bias)
+/// \tparam Signed   whether there is a sign bit (false only for E8M0)
+/// \tparam Inf      whether infinities exist
+/// \tparam Nan      how NaN is encoded
+/// \tparam Subnorm  whether exponent field 0 holds zero and subnormals (false for E8M0, whose
+///                  exponent field 0 is the normal value 2^-Bias)
+/// \tparam Padding  low zero bits in the storage word (13 for tf32, stored as fp32 bit patterns)
+///
+/// The conversion engine and the arithmetic compute with at most float's 24-bit significand
+/// and convert every value out to float exactly, so a layout must fit inside binary32: at most
+/// 23 mantissa bits, a largest finite value of at most (2 - 2^-23) * 2^127, a smallest positive
+/// value of at least 2^-149. Other layouts are refused at compile time (see docs/formats.md).
+template <int ExpBits, int ManBits, int Bias, bool Signed, bool Inf, nan_style Nan, bool Subnorm,
+          int Padding = 0>
+struct basic_format
+    : detail::unchecked::format_layout<ExpBits, ManBits, Bias, Signed, Inf, Nan, Subnorm, Padding> {
+  static_assert(ManBits <= 23,
+                "basic_format: at most 23 mantissa bits (the conversion engine and the arithmetic "
+                "compute with float's 24-bit significand)");
+  // The range checks wait for the width check, so that a wide layout gets one message.
+  static_assert(ManBits > 23 || detail::layout_emax(ExpBits, ManBits, Bias, Nan) <= 127,
+                "basic_format: the largest finite value must not exceed float's: its exponent "
+                "(largest finite exponent field minus the bias) must be at most 127");
+  static_assert(ManBits > 23 || detail::layout_min_quantum(ManBits, Bias, Subnorm) >= -149,
+                "basic_format: the smallest positive value must not be below float's smallest "
+                "subnormal 2^-149: emin - ManBits must be at least -149");
 };
 
 /// Any IEEE 754-style binary format with `ExpBits` exponent bits (2..8) and `ManBits` explicit
@@ -106,7 +156,7 @@ struct e8m0 : basic_format<8, 0, 127, false, false, nan_style::all_ones, false> 
 
 namespace mixprec::detail {
 /// binary64, used internally to convert from and to double.
-struct binary64 : formats::basic_format<11, 52, 1023, true, true, nan_style::ieee, true> {
+struct binary64 : unchecked::format_layout<11, 52, 1023, true, true, nan_style::ieee, true, 0> {
   static constexpr const char* name = "fp64";
 };
 }  // namespace mixprec::detail

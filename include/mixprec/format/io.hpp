@@ -240,8 +240,8 @@ inline unpacked decimal_to_unpacked(bool sign, std::string_view digits, long lon
 /// A format with the mantissa of Format and an exponent range no text value leaves: rounding
 /// into it is rounding "with unbounded exponent", which tells whether a value overflows Format.
 template <class Format>
-struct unbounded_format
-    : formats::basic_format<11, Format::mantissa_bits, 1023, true, false, nan_style::none, true> {
+struct unbounded_format : unchecked::format_layout<11, Format::mantissa_bits, 1023, true, false,
+                                                   nan_style::none, true, 0> {
   static constexpr const char* name = "unbounded";
 };
 
@@ -253,12 +253,6 @@ inline bool magnitude_greater(const unpacked& a, const unpacked& b) noexcept {
   if (ea != eb) return ea > eb;
   const std::uint64_t sa = a.sig << countl_zero(a.sig), sb = b.sig << countl_zero(b.sig);
   return sa > sb;
-}
-
-/// The random bits of a stochastic conversion from text: a function of the parsed value.
-inline std::uint32_t text_random(const unpacked& u) noexcept {
-  return stateless_random(op_code::convert, u.sig, static_cast<std::uint64_t>(u.exp),
-                          u.sign ? 0x2d : 0x2b);
 }
 
 /// Rounds a scanned decimal into T (once, in T's mode). On any status but ok, `out` is untouched.
@@ -284,7 +278,7 @@ parse_status round_decimal(const decimal_text& t, T& out) {
   // A negative number is outside the range of an unsigned format.
   if (t.sign && !enc::is_signed) return parse_status::out_of_range;
   const unpacked u = decimal_to_unpacked(t.sign, t.digit_view(), t.exp10, t.sticky);
-  const std::uint32_t random = T::rounding_mode == rounding::stochastic ? text_random(u) : 0;
+  const std::uint32_t random = T::rounding_mode == rounding::stochastic ? value_random(u) : 0;
   const int top = u.exp + bit_width_minus_one(u.sig);
   if (top > enc::emax) return parse_status::out_of_range;
   if (top == enc::emax) {

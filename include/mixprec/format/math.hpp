@@ -33,19 +33,9 @@ namespace mixprec {
 
 namespace detail::math {
 
-/// Keys of the stateless random bits of the math functions that may round (stochastic types
-/// only), apart from the operation codes of floating.hpp.
-enum class op : std::uint64_t {
-  rint = 0x6d61746800000001ULL,  // "math" << 32 | n
-  ldexp,
-  frexp,
-  logb,
-};
-
-MIXPREC_HOST_DEVICE constexpr std::uint32_t random(op o, std::uint64_t a,
-                                                   std::uint64_t b = 0) noexcept {
-  return stateless_random(static_cast<op_code>(static_cast<std::uint64_t>(o)), a, b);
-}
+/// The rounding site of nearbyint / rint for stochastic types (see detail::value_random): they
+/// round onto the integers, not onto the type's grid, so their bits differ from a conversion's.
+inline constexpr std::uint64_t rint_site = 0x6d61746800000001ULL;  // "math" << 32 | 1
 
 /// The unpadded code of a value.
 template <class T>
@@ -219,9 +209,7 @@ MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING ldexp(MIXPREC_FLOATING x, int n) 
     u.exp += n < -4096 ? -4096 : (n > 4096 ? 4096 : n);
   }
   std::uint32_t random = 0;
-  if constexpr (R == rounding::stochastic) {
-    random = detail::math::random(detail::math::op::ldexp, x.bits(), static_cast<std::uint64_t>(n));
-  }
+  if constexpr (R == rounding::stochastic) random = detail::value_random(u);
   return MIXPREC_FLOATING::round(u, random);
 }
 
@@ -245,9 +233,7 @@ MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING frexp(MIXPREC_FLOATING x, int* ex
     u.exp -= k;
   }
   std::uint32_t random = 0;
-  if constexpr (R == rounding::stochastic) {
-    random = detail::math::random(detail::math::op::frexp, x.bits());
-  }
+  if constexpr (R == rounding::stochastic) random = detail::value_random(u);
   return MIXPREC_FLOATING::round(u, random);
 }
 
@@ -285,12 +271,10 @@ MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING logb(MIXPREC_FLOATING x) noexcept
     case detail::kind::finite:
       break;
   }
+  const detail::unpacked e = detail::unpack_integer(u.exp + detail::bit_width_minus_one(u.sig));
   std::uint32_t random = 0;
-  if constexpr (R == rounding::stochastic) {
-    random = detail::math::random(detail::math::op::logb, x.bits());
-  }
-  return MIXPREC_FLOATING::round(detail::unpack_integer(u.exp + detail::bit_width_minus_one(u.sig)),
-                                 random);
+  if constexpr (R == rounding::stochastic) random = detail::value_random(e);
+  return MIXPREC_FLOATING::round(e, random);
 }
 
 // ---- rounding to integers -----------------------------------------------------------------------
@@ -325,12 +309,13 @@ MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING round(MIXPREC_FLOATING x) noexcep
 
 /// x rounded to an integer in the type's rounding mode R (nearest_even: rint(2.5) = 2; to_odd:
 /// an inexact x goes to the odd neighbouring integer; stochastic: up with probability equal to
-/// the fraction, using the type's stateless random bits keyed by x).
+/// the fraction, with random bits that are a function of x alone: the same x always rounds the
+/// same way).
 MIXPREC_FLOATING_TEMPLATE
 MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING nearbyint(MIXPREC_FLOATING x) noexcept {
   std::uint32_t random = 0;
   if constexpr (R == rounding::stochastic) {
-    random = detail::math::random(detail::math::op::rint, x.bits());
+    random = detail::value_random(x.unpack(), detail::math::rint_site);
   }
   return MIXPREC_FLOATING::round(detail::math::round_integral<R>(x.unpack(), random));
 }
@@ -410,7 +395,9 @@ MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING fmax(MIXPREC_FLOATING x,
   return x.unpack().sign ? y : x;  // equal: prefer +0
 }
 
-/// x - y (rounded once, as operator-) when x > y, else +0; NaN if either is NaN.
+/// x - y (rounded once, as operator-) when x > y, else +0; NaN if either is NaN. Stochastic
+/// types (which have no operator-) round the exact difference with bits that are a function of
+/// its value, as their conversions do.
 MIXPREC_FLOATING_TEMPLATE
 MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING fdim(MIXPREC_FLOATING x,
                                                     MIXPREC_FLOATING y) noexcept {
@@ -418,7 +405,14 @@ MIXPREC_HOST_DEVICE constexpr MIXPREC_FLOATING fdim(MIXPREC_FLOATING x,
   if (ux.k == detail::kind::nan || uy.k == detail::kind::nan) {
     return MIXPREC_FLOATING::round(detail::propagate_nan(ux, uy));
   }
-  if (x > y) return x - y;
+  if (x > y) {
+    if constexpr (R == rounding::stochastic) {
+      const detail::unpacked d = detail::add<R>(ux, detail::negate(uy));
+      return MIXPREC_FLOATING::round(d, detail::value_random(d));
+    } else {
+      return x - y;
+    }
+  }
   return MIXPREC_FLOATING::round(detail::make_zero(false));
 }
 

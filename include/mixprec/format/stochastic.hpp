@@ -7,7 +7,10 @@
 /// u < floor((|x| - |lo|) / (|hi| - |lo|) * 2^32). The probability is therefore exact when x has
 /// at most 32 bits below the last place of the target, and otherwise low by less than 2^-32.
 /// The bits come either from the caller or from Philox4x32-10 keyed by (seed, counter), so the
-/// same seed and counter give the same result on every compiler and on CUDA devices.
+/// same seed and counter give the same result on every compiler and on CUDA devices. Where no
+/// bits are given (a stochastic type's constructors, parsing, math results) they are a function
+/// of the value being rounded under a fixed key (detail::value_random): the same value always
+/// rounds the same way, so repeated operations take a stochastic_stream or a stochastic_key.
 
 #include <cstdint>
 
@@ -81,8 +84,12 @@ struct stochastic_key {
 
 /// A seed and a running counter: each conversion or operation consumes the next counter value,
 /// so a sequence of operations is reproducible from (seed, first counter) and its draws are
-/// independent. Use it wherever the same operation repeats (accumulation), since the operators
-/// of a stochastic type draw their bits from the operands alone.
+/// independent. This is the arithmetic of stochastic types: their operators + - * / (and the
+/// compound forms, fma, sqrt) do not compile, because bits drawn from the operands alone would
+/// round the same operation the same way every time (an accumulation would stall).
+///
+///     mixprec::stochastic_stream s(seed);
+///     for (...) acc = s.add(acc, term);
 class stochastic_stream {
  public:
   MIXPREC_HOST_DEVICE constexpr explicit stochastic_stream(std::uint64_t seed,
