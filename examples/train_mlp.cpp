@@ -84,10 +84,14 @@ std::vector<double> train(const dataset& data) {
   return trace;
 }
 
-void report(std::string_view name, const std::vector<double>& trace) {
+/// Prints the trace; returns whether the loss fell: the last loss below 0.9 times the first.
+bool report(std::string_view name, const std::vector<double>& trace) {
   std::printf("%-16s", std::string(name).c_str());
   for (double v : trace) std::printf(" %9.5f", v);
   std::printf("\n");
+  const bool fell = trace.size() >= 2 && trace.back() < 0.9 * trace.front();
+  if (!fell) std::fprintf(stderr, "train_mlp: the loss under %s did not fall\n", name.data());
+  return fell;
 }
 
 }  // namespace
@@ -97,13 +101,17 @@ int main(int argc, char** argv) {
   std::printf("%-16s %9s %9s %9s %9s %9s\n", "loss at step", "0", "50", "100", "150",
               std::to_string(steps - 1).c_str());
   try {
+    bool all_fell = true;
     if (argc > 1) {
-      mp::with_preset(argv[1], [&](auto p) { report(argv[1], train<decltype(p)>(data)); });
-      return 0;
+      mp::with_preset(argv[1],
+                      [&](auto p) { all_fell = report(argv[1], train<decltype(p)>(data)); });
+      return all_fell ? 0 : 1;
     }
     for (std::string_view name : {"fp32", "mixed_bf16", "mixed_fp16", "pure_bf16"}) {
-      mp::with_preset(name, [&](auto p) { report(name, train<decltype(p)>(data)); });
+      mp::with_preset(
+          name, [&](auto p) { all_fell = report(name, train<decltype(p)>(data)) && all_fell; });
     }
+    if (!all_fell) return 1;
   } catch (const mp::error& e) {
     std::fprintf(stderr, "train_mlp: %s\n", e.what());
     return 2;
