@@ -1,8 +1,8 @@
 // Bulk conversion (format/bulk.hpp) equals the scalar conversion element by element, for every
 // format pair and rounding mode, any length and alignment; bad arguments throw and write nothing.
 // The scalar conversions are checked against independent references in test_conversion*.cpp.
-// This file is compiled twice: portable, and as test_bulk_native.cpp with -march=native so that
-// the F16C / AVX-512 paths are the ones under test.
+// This file is also compiled as test_format_bulk_native with -march=native (tests/CMakeLists.txt)
+// so that the F16C / AVX-512 paths are the ones under test.
 
 #include <doctest/doctest.h>
 
