@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building and testing mixprec needs on Debian/Ubuntu:
-# cmake (3.25 or newer), g++, clang, ninja, clang-format, doctest, Google Benchmark
-# and OpenBLAS. Missing packages are installed with apt-get when running as
-# root or with non-interactive sudo; otherwise the exact command is printed and
+# cmake (3.25 or newer), g++, clang, ninja, make (CMake's default generator, for projects that
+# use an installed mixprec), clang-format, doctest, Google Benchmark and OpenBLAS. Missing
+# packages are installed with apt-get when running as root or with non-interactive sudo;
+# otherwise the exact command is printed and
 # the script exits 1.
 #
 #   bash scripts/install-deps.sh           check, and install what is missing
@@ -28,6 +29,7 @@ have_cmd cmake || missing+=(cmake)
 have_cmd g++ || missing+=(g++)
 have_cmd clang++ || missing+=(clang)
 have_cmd ninja || missing+=(ninja-build)
+have_cmd make || missing+=(make)
 have_cmd clang-format || missing+=(clang-format)
 if ! have_pkg doctest-dev && [[ ! -f /usr/include/doctest/doctest.h ]]; then
   missing+=(doctest-dev)

@@ -2,12 +2,17 @@
 # Builds and runs every mixprec check:
 #   deps       install missing packages (scripts/install-deps.sh)
 #   format     clang-format check of every C++/CUDA source
-#   release    Release build, all tests (label `exhaustive` included)
-#   asan       Debug build under ASan+UBSan, all tests but label `exhaustive`
+#   release    Release build, all tests (label `exhaustive` included), the instruction-set
+#              variants of the fast-path tests, the documentation snippets, the examples, and
+#              each benchmark as a short smoke run (label `bench`)
+#   asan       -O1 build under ASan+UBSan, all tests but label `exhaustive`
 #   clang      Release build with clang++ (warnings are errors), tests but label `exhaustive`
-#   consumers  find_package() after `cmake --install`, and add_subdirectory()
+#   consumers  README.md's instructions as written: scripts/demo.sh and the command it ends
+#              with, `cmake --install` and a find_package() project; an install from a tree
+#              where nothing was built; add_subdirectory()
 # A failing phase does not stop the later ones (except deps); the script exits
-# non-zero if any phase failed and ends with a one-line summary.
+# non-zero if any phase failed and ends with a one-line summary. Every phase prints
+# a line a minute while it runs.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 root="$(pwd)"
@@ -21,9 +26,20 @@ start_all=$SECONDS
 # result and time. (The subshell is not part of an if/||, where bash would
 # ignore errexit; the caller's errexit is off only while it runs.)
 phase() {
-  local name="$1" fn="$2" rc start=$SECONDS
+  local name="$1" fn="$2" rc start=$SECONDS heartbeat
   echo
   echo "==> [$name]"
+  # A line a minute, so that a long compile or test is not mistaken for a hang.
+  (
+    trap 'kill "$nap" 2>/dev/null; exit 0' TERM
+    while :; do
+      sleep 60 >/dev/null 2>&1 &
+      nap=$!
+      wait "$nap"
+      echo "==> [$name] still running ($((SECONDS - start))s)"
+    done
+  ) &
+  heartbeat=$!
   set +e
   (
     set -euo pipefail
@@ -31,6 +47,8 @@ phase() {
   )
   rc=$?
   set -e
+  kill "$heartbeat" 2>/dev/null || true
+  wait "$heartbeat" 2>/dev/null || true
   local secs=$((SECONDS - start))
   if ((rc == 0)); then
     results+=("$name ok ${secs}s")
@@ -68,18 +86,43 @@ phase_clang() {
   ctest --preset clang -j "$jobs" --output-on-failure
 }
 
+# The lines of the ```sh block that follows `<!-- test.sh: NAME -->` in README.md.
+readme_block() {
+  awk -v marker="<!-- test.sh: $1 -->" '
+    $0 == marker { found = 1; next }
+    found && /^```sh/ { inside = 1; next }
+    inside && /^```/ { exit }
+    inside { print }
+  ' README.md
+}
+
 phase_consumers() {
   # Runs in its own subshell (see phase), so the EXIT trap cleans up here.
   consumer_tmp="$(mktemp -d)"
   trap 'rm -rf "$consumer_tmp"' EXIT
   local tmp="$consumer_tmp"
 
-  # find_package(mixprec CONFIG) against an installed copy.
-  cmake --install build/release --prefix "$tmp/prefix"
-  cmake -S tests/consumer/find_package -B "$tmp/find_package" -G Ninja \
-    -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$tmp/prefix"
-  cmake --build "$tmp/find_package" -j "$jobs"
-  "$tmp/find_package/consumer"
+  # README: `bash scripts/demo.sh`, then the command its last line prints.
+  bash scripts/demo.sh | tee "$tmp/demo.txt"
+  local suggested
+  suggested="$(tail -n 1 "$tmp/demo.txt" | sed -n 's/^demo: [^:]*: //p')"
+  [[ -n "$suggested" ]] || { echo "consumers: the demo's last line names no command" >&2; exit 1; }
+  echo "+ $suggested"
+  bash -c "$suggested" >/dev/null
+
+  # README: install, then build and run a find_package() project, as the README writes it.
+  local commands
+  commands="$(readme_block consumers)"
+  [[ -n "$commands" ]] || { echo "consumers: no test.sh: consumers block in README.md" >&2; exit 1; }
+  rm -rf build/prefix build/consumer
+  bash -euxo pipefail -c "$commands"
+  test -x build/prefix/bin/mixprec-explain
+
+  # `cmake --install` of a tree in which nothing has been built yet.
+  cmake -S . -B "$tmp/fresh" -G Ninja -DMIXPREC_BUILD_TESTS=OFF -DMIXPREC_BUILD_BENCH=OFF \
+    -DMIXPREC_ENABLE_CUDA=OFF >/dev/null
+  cmake --install "$tmp/fresh" --prefix "$tmp/fresh-prefix"
+  test -f "$tmp/fresh-prefix/include/mixprec/mixprec.hpp"
 
   # add_subdirectory() of the source tree.
   cmake -S tests/consumer/add_subdirectory -B "$tmp/add_subdirectory" -G Ninja \

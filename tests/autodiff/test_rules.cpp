@@ -1,8 +1,8 @@
 // gradcheck of every primitive of autodiff/rules.hpp and every composite of
 // autodiff/functional.hpp, under fp32, mixed_bf16 and mixed_fp16, on the CPU backend and on the
-// reference backend, on several shapes (size 1 and
-// odd extents included). The reference is independent of the code under test: central
-// differences of the same function computed in double (gradcheck.hpp).
+// reference backend, on several shapes (size 1 and odd extents included). The reference is
+// independent of the code under test: central differences of the same function computed in double
+// (gradcheck.hpp).
 //
 // Tolerances. Let eps = 2^(1 - p) be the machine epsilon of the narrowest type the policy stores
 // activations and their gradients in (p significand bits: fp32 24, so eps = 2^-23 ~ 1.2e-7; fp16
@@ -17,59 +17,7 @@
 
 #include <doctest/doctest.h>
 
-#include <cmath>
-#include <cstdint>
-#include <type_traits>
-#include <utility>
-#include <vector>
-
-#include "mixprec/autodiff/functional.hpp"
-#include "mixprec/autodiff/gradcheck.hpp"
-#include "mixprec/backend/reference/backend.hpp"
-#include "mixprec/policy/presets.hpp"
-#include "mixprec/tensor/tensor.hpp"
-
-namespace {
-
-using namespace mixprec;
-
-template <class Policy>
-tolerance tolerance_for() {
-  using A = role_t<Policy, role::activation_grads>;
-  const double eps = std::ldexp(1.0, 1 - precision_bits_v<A>);
-  return {8 * eps, 8 * eps};
-}
-
-/// Uniform in [lo, hi).
-tensor<double> uniform(const shape& s, double lo, double hi, std::uint64_t seed) {
-  return tensor<double>::uniform(s, lo, hi, seed);
-}
-
-/// Values of magnitude in [0.2, 1] and random sign: away from the kinks of relu and the poles
-/// of div.
-tensor<double> away(const shape& s, std::uint64_t seed) {
-  auto t = tensor<double>::uniform(s, -1.0, 1.0, seed);
-  for (double& v : t) v = (v < 0 ? -1 : 1) * (0.2 + 0.8 * std::fabs(v));
-  return t;
-}
-
-/// The gradcheck of f under Policy, on the CPU backend and on the reference backend (the
-/// reference loops only): the rules must hold on every backend.
-template <class Policy, role R = role::weight_grads, class F>
-void check(F f, const std::vector<tensor<double>>& inputs) {
-  const auto fast = gradcheck<Policy, R, cpu_backend>(f, inputs, tolerance_for<Policy>());
-  INFO(fast.report);
-  CHECK(fast.passed);
-  CHECK(fast.checked > 0);
-  const auto ref = gradcheck<Policy, R, reference_backend>(f, inputs, tolerance_for<Policy>());
-  INFO(ref.report);
-  CHECK(ref.passed);
-  CHECK(ref.checked == fast.checked);
-}
-
-#define MIXPREC_RULE_POLICIES presets::fp32, presets::mixed_bf16, presets::mixed_fp16
-
-}  // namespace
+#include "rules_check.hpp"
 
 TEST_SUITE("autodiff/rules") {
   TEST_CASE_TEMPLATE("matmul", P, MIXPREC_RULE_POLICIES) {
@@ -151,71 +99,5 @@ TEST_SUITE("autodiff/rules") {
           return ad::mul(ad::cast<W>(v[0]), v[1]);
         },
         {uniform({3, 5}, -1, 1, 58), uniform({3, 5}, -1, 1, 59)});
-  }
-
-  TEST_CASE_TEMPLATE("softmax and log_softmax", P, MIXPREC_RULE_POLICIES) {
-    for (const shape& s : {shape{1, 1}, shape{3, 5}, shape{2, 1, 7}}) {
-      check<P>([](auto&, const auto& v) { return ad::softmax(v[0]); }, {uniform(s, -2, 2, 60)});
-      check<P>([](auto&, const auto& v) { return ad::log_softmax(v[0]); }, {uniform(s, -2, 2, 61)});
-    }
-  }
-
-  TEST_CASE_TEMPLATE("cross_entropy and mse", P, MIXPREC_RULE_POLICIES) {
-    const std::vector<std::int64_t> labels{2, 0, 4, 4};
-    check<P>([&](auto&, const auto& v) { return ad::cross_entropy(v[0], labels); },
-             {uniform({4, 5}, -2, 2, 70)});
-    const std::vector<std::int64_t> one{0};
-    check<P>([&](auto&, const auto& v) { return ad::cross_entropy(v[0], one); },
-             {uniform({1, 1}, -2, 2, 71)});
-    check<P>([&](auto&, const auto& v) { return ad::cross_entropy(v[0], one); },
-             {uniform({1, 3}, -2, 2, 72)});
-    const auto mse = [](auto&, const auto& v) { return ad::mse(v[0], v[1]); };
-    check<P>(mse, {uniform({3, 5}, -1, 1, 73), uniform({3, 5}, -1, 1, 74)});
-    check<P>(mse, {uniform({1}, -1, 1, 75), uniform({1}, -1, 1, 76)});
-  }
-
-  TEST_CASE_TEMPLATE("layer_norm", P, MIXPREC_RULE_POLICIES) {
-    for (const shape& s : {shape{3, 5}, shape{2, 1, 7}, shape{3, 1}}) {
-      check<P>([](auto&, const auto& v) { return ad::layer_norm(v[0]); }, {uniform(s, -1, 1, 80)});
-      const shape row{s.cols()};
-      check<P>([](auto&, const auto& v) { return ad::layer_norm(v[0], v[1], v[2]); },
-               {uniform(s, -1, 1, 81), uniform(row, 0.5, 1.5, 82), uniform(row, -1, 1, 83)});
-    }
-    // x an activation, gamma and beta weights: the backward_data and backward_weight passes.
-    auto x = uniform({4, 6}, -1, 1, 84);
-    const auto f = [&x](auto& t, const auto& v) {
-      using T = typename std::remove_cvref_t<decltype(v[0])>::value_type;
-      return ad::layer_norm(t.variable(cast<T>(x)), v[0], v[1]);
-    };
-    check<P>(f, {uniform({6}, 0.5, 1.5, 85), uniform({6}, -1, 1, 86)});
-  }
-
-  TEST_CASE_TEMPLATE("dropout", P, MIXPREC_RULE_POLICIES) {
-    for (const shape& s : {shape{1}, shape{3, 5}, shape{2, 3, 7}}) {
-      check<P>([](auto&, const auto& v) { return ad::dropout(v[0], 0.3, 99, 5); },
-               {uniform(s, -1, 1, 90)});
-    }
-  }
-
-  TEST_CASE_TEMPLATE("embedding", P, MIXPREC_RULE_POLICIES) {
-    const std::vector<std::int64_t> idx{0, 2, 2, 4, 2};
-    check<P>([&](auto&, const auto& v) { return ad::embedding(v[0], idx); },
-             {uniform({5, 3}, -1, 1, 100)});
-    const std::vector<std::int64_t> one{0};
-    check<P>([&](auto&, const auto& v) { return ad::embedding(v[0], one); },
-             {uniform({1, 1}, -1, 1, 101)});
-  }
-
-  TEST_CASE_TEMPLATE("composites: linear, and a small network", P, MIXPREC_RULE_POLICIES) {
-    check<P>([](auto&, const auto& v) { return ad::linear(v[0], v[1], v[2]); },
-             {uniform({4, 3}, -1, 1, 110), uniform({3, 5}, -1, 1, 111), uniform({5}, -1, 1, 112)});
-    const std::vector<std::int64_t> labels{1, 0, 2};
-    check<P>(
-        [&](auto&, const auto& v) {
-          auto h = ad::gelu(ad::linear(v[0], v[1], v[2]));
-          return ad::cross_entropy(ad::matmul(ad::layer_norm(h), v[3]), labels);
-        },
-        {uniform({3, 4}, -1, 1, 113), uniform({4, 5}, -1, 1, 114), uniform({5}, -1, 1, 115),
-         uniform({5, 3}, -1, 1, 116)});
   }
 }

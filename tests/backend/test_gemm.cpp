@@ -4,8 +4,9 @@
 // (tests/support/exact.hpp: every product and sum formed exactly, then rounded once by a
 // binary search over the target format's codes). The fast paths are checked against the
 // reference: bit for bit where they promise it, within the documented bound (derived here in
-// double) where they fuse or reorder. This file is compiled twice: portable, and as
-// test_gemm_native.cpp with -march=native, where the AVX-512 (and AVX-512 BF16) kernels run.
+// double) where they fuse or reorder. This file is also compiled as test_backend_gemm_native
+// (-march=native: the AVX-512 and AVX-512 BF16 kernels) and test_backend_gemm_avx2 (the AVX2
+// microkernel), see tests/CMakeLists.txt.
 
 #include <doctest/doctest.h>
 

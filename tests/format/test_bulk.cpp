@@ -4,8 +4,8 @@
 // split; bad arguments throw and write nothing.
 // The scalar conversions are checked against independent references in test_conversion*.cpp
 // (stochastic_round and stochastic_key::bits in test_stochastic.cpp).
-// This file is compiled twice: portable, and as test_bulk_native.cpp with -march=native so that
-// the F16C / AVX-512 paths are the ones under test.
+// This file is also compiled as test_format_bulk_native with -march=native (tests/CMakeLists.txt)
+// so that the F16C / AVX-512 paths are the ones under test.
 
 #include <doctest/doctest.h>
 

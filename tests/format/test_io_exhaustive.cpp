@@ -2,9 +2,10 @@
 // modes, parsing of every fp16 and bf16 boundary and tie in every deterministic mode, and
 // float32 shortest digits against std::to_chars on a large sample; every code and boundary of the
 // 8-bit-or-smaller formats in every mode (test_io.cpp runs four modes). Reference: the one of
-// test_io.cpp.
-#define MIXPREC_TEST_IO_REFERENCE_ONLY
-#include "format/test_io.cpp"
+// test_io.cpp, in tests/support/io_check.hpp.
+#include <doctest/doctest.h>
+
+#include "io_check.hpp"
 
 namespace {
 
