@@ -201,9 +201,7 @@ struct model_data_on {
 /// Sums in a bf16 accumulator that rounds stochastically; everything else in fp32.
 struct sr_sum : policy<default_precision<precision<float>>,
                        rule<ops::sum, precision<float, float, presets::bfloat16_sr>>,
-                       allow<mistake::narrow_accumulation>> {
-  static constexpr std::string_view name = "sr_sum";
-};
+                       allow<mistake::narrow_accumulation>> {};
 
 /// The exact sum of n copies of the float nearest 1e-4.
 double exact_sum(std::int64_t n) { return static_cast<double>(n) * static_cast<double>(1e-4f); }

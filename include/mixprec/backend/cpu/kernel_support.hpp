@@ -81,6 +81,13 @@ void name_stochastic(std::string& first, const char* role) {
   }
 }
 
+/// The error of a stochastic kernel called without a key; `what` names the stochastic type.
+[[noreturn]] inline void throw_missing_key(const char* op, const std::string& what) {
+  mixprec::detail::throw_error(op, what +
+                                       " rounds stochastically; pass "
+                                       "execution{}.with_key(stochastic_key{seed, stream})");
+}
+
 /// Throws mixprec::error naming `op` and the stochastic type, unless `e` carries a key, when one
 /// of Ts (the kernel's result types) rounds stochastically. Free for other types.
 template <class... Ts>
@@ -89,9 +96,7 @@ void require_key_for(const char* op, const execution& e) {
     if (!e.has_key) {
       std::string first;
       (name_stochastic<Ts>(first, "result"), ...);
-      mixprec::detail::throw_error(op, first +
-                                           " rounds stochastically; pass "
-                                           "execution{}.with_key(stochastic_key{seed, stream})");
+      throw_missing_key(op, first);
     }
   } else {
     (void)op;
@@ -111,9 +116,7 @@ void require_key(const char* op, const execution& e) {
       name_stochastic<typename P::accumulate>(first, "accumulate");
       name_stochastic<typename P::output>(first, "output");
       (name_stochastic<Ts>(first, "result"), ...);
-      mixprec::detail::throw_error(op, first +
-                                           " rounds stochastically; pass "
-                                           "execution{}.with_key(stochastic_key{seed, stream})");
+      throw_missing_key(op, first);
     }
   } else {
     (void)op;
