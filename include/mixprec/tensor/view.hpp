@@ -179,7 +179,9 @@ class tensor_view {
       : tensor_view(data, s, Device{}) {}
 
   /// A read-only view of the same elements.
-  operator const_view() const noexcept requires(!std::is_const_v<T>) {
+  /// (A template, so that a view of const elements declares no conversion to its own type.)
+  template <class U = T>
+  requires(!std::is_const_v<U>) operator tensor_view<const U, Device>() const noexcept {
     return const_view(data_, shape_, device_, detail::unchecked_t{});
   }
 
