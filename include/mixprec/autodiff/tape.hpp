@@ -343,7 +343,7 @@ class tape {
 
   template <class V>
   void check_device(const char* op, const V& v) const {
-    if (!(detail::device_of(v) == device_)) {
+    if (!(v.device() == device_)) {
       detail::throw_error(op, "the tensor lives on another device than the tape's");
     }
   }

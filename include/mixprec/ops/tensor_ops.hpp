@@ -41,12 +41,6 @@ namespace detail {
 template <tensor_like X>
 using tensor_device_t = typename std::remove_cvref_t<X>::device_type;
 
-/// The device value of a tensor or view.
-template <class V>
-const auto& device_of(const V& v) noexcept {
-  return v.device();
-}
-
 /// A tensor of shape `s` on device `d` whose elements the caller writes.
 template <scalar_type T, class Device>
 tensor<T, Device> uninitialized_on(const shape& s, const Device& d) {
@@ -74,7 +68,7 @@ tensor_view<const S, D> operand_as(const X& x, tensor<S, D>& held, const executi
     (void)e;
     return v;
   } else {
-    held = uninitialized_on<S>(v.shape(), device_of(v));
+    held = uninitialized_on<S>(v.shape(), v.device());
     B::convert(v.size(), v.data(), held.data(), e);
     return held.view();
   }
@@ -107,8 +101,8 @@ tensor_view<const S, D> scaled_operand(const X& x, tensor<S, D>& held, double& s
     scale = 1.0;
     return v;
   } else {
-    scale = power_of_two_scale<S>(B::amax(device_of(v), v.size(), v.data()));
-    held = uninitialized_on<S>(v.shape(), device_of(v));
+    scale = power_of_two_scale<S>(B::amax(v.device(), v.size(), v.data()));
+    held = uninitialized_on<S>(v.shape(), v.device());
     B::convert_scaled(v.size(), v.data(), scale, held.data(), e);
     return held.view();
   }
@@ -144,7 +138,7 @@ template <class VA, class VB>
 void check_same_device(const char* op, const VA& a, const VB& b) {
   static_assert(std::is_same_v<typename VA::device_type, typename VB::device_type>,
                 "the operands of an op must live on the same kind of device; copy one first");
-  if (!(device_of(a) == device_of(b))) {
+  if (!(a.device() == b.device())) {
     throw_error(op, "the operands live on different devices; copy one to the other first");
   }
 }
@@ -213,7 +207,7 @@ auto matmul(const A& a, const B& b, transpose ta = transpose::no, transpose tb =
     xa = detail::operand_as<Be, S>(va, held_a, detail::part_of(e, detail::operand_part));
     xb = detail::operand_as<Be, S>(vb, held_b, detail::part_of(e, detail::operand_part + 1));
   }
-  auto out = detail::uninitialized_on<typename P::output>(x.out, detail::device_of(va));
+  auto out = detail::uninitialized_on<typename P::output>(x.out, va.device());
   Be::template gemm<P>(ta, tb, x.m, x.n, x.k, 1.0 / (scale_a * scale_b), xa.data(),
                        va.shape().cols(), xb.data(), vb.shape().cols(), 0.0, out.data(), x.n, e);
   return out;
@@ -229,7 +223,7 @@ auto same_shape_op(const X& x, const execution& e, Run&& run) {
   using S = typename P::storage;
   tensor<S, tensor_device_t<X>> held;
   const auto v = operand_as<Be, S>(x, held, part_of(e, operand_part));
-  auto out = uninitialized_on<typename P::output>(v.shape(), device_of(v));
+  auto out = uninitialized_on<typename P::output>(v.shape(), v.device());
   run(P{}, v, out.data());
   return out;
 }
@@ -261,7 +255,7 @@ auto binary_op(const char* name, const X& a, const Y& b, execution e) {
   tensor<S, D> held_a, held_b;
   const auto va = operand_as<Be, S>(va0, held_a, part_of(e, operand_part));
   const auto vb = operand_as<Be, S>(vb0, held_b, part_of(e, operand_part + 1));
-  auto out = uninitialized_on<typename P::output>(va.shape(), device_of(va));
+  auto out = uninitialized_on<typename P::output>(va.shape(), va.device());
   Be::template binary<P, Op>(va.shape().rows(), va.shape().cols(), va.data(), vb.data(), bb,
                              out.data(), e);
   return out;
@@ -289,7 +283,7 @@ auto reduce_op(const char* name, const X& x, int axis, execution e) {
   std::int64_t outer = 1, inner = 1;
   for (int i = 0; i < axis; ++i) outer *= s[i];
   for (int i = axis + 1; i < s.rank(); ++i) inner *= s[i];
-  auto out = uninitialized_on<typename P::output>(without_axis(s, axis), device_of(v));
+  auto out = uninitialized_on<typename P::output>(without_axis(s, axis), v.device());
   Be::template reduce<P, Op>(outer, s[axis], inner, v.data(), out.data(), e);
   return out;
 }
@@ -300,7 +294,7 @@ auto reduce_all_op(const X& x, execution e) {
   using S = typename P::storage;
   tensor<S, tensor_device_t<X>> held;
   const auto v = operand_as<Be, S>(x, held, part_of(e, operand_part));
-  auto out = uninitialized_on<typename P::output>(shape{}, device_of(v));
+  auto out = uninitialized_on<typename P::output>(shape{}, v.device());
   Be::template reduce<P, Op>(1, v.size(), 1, v.data(), out.data(), e);
   return out;
 }
@@ -321,7 +315,7 @@ auto cross_entropy_op(const X& logits, const std::int64_t* labels, execution e) 
   using S = typename P::storage;
   tensor<S, tensor_device_t<X>> held;
   const auto v = operand_as<Be, S>(logits, held, part_of(e, operand_part));
-  auto out = uninitialized_on<typename P::output>(shape{}, device_of(v));
+  auto out = uninitialized_on<typename P::output>(shape{}, v.device());
   Be::template cross_entropy<P>(v.shape().rows(), v.shape().cols(), v.data(), labels, out.data(),
                                 e);
   return out;
@@ -414,7 +408,7 @@ auto cast(const X& x, execution e = {}) {
   using Be = detail::op_backend_t<Backend, X>;
   using S = storage_t<Policy, ops::cast, Pass>;
   const auto v = detail::as_const_view(x);
-  auto out = detail::uninitialized_on<S>(v.shape(), detail::device_of(v));
+  auto out = detail::uninitialized_on<S>(v.shape(), v.device());
   Be::convert(v.size(), v.data(), out.data(), e);
   return out;
 }
@@ -477,7 +471,7 @@ auto layer_norm(const X& x, const G& gamma, const B& beta, double eps = 1e-5, ex
       detail::operand_as<Be, S>(gamma, held_g, detail::part_of(e, detail::operand_part + 1));
   const auto b =
       detail::operand_as<Be, S>(beta, held_b, detail::part_of(e, detail::operand_part + 2));
-  auto out = detail::uninitialized_on<typename P::output>(v.shape(), detail::device_of(v));
+  auto out = detail::uninitialized_on<typename P::output>(v.shape(), v.device());
   Be::template layer_norm<P>(v.shape().rows(), cols, v.data(), g.size() != 0 ? g.data() : nullptr,
                              b.size() != 0 ? b.data() : nullptr, eps, out.data(),
                              static_cast<typename P::compute*>(nullptr),
@@ -497,7 +491,7 @@ auto cross_entropy(const X& logits, std::span<const std::int64_t> labels, execut
                                              std::to_string(labels.size()) + " labels");
   }
   const auto v = detail::as_const_view(logits);
-  const auto device_labels = Be::upload(detail::device_of(v), labels);
+  const auto device_labels = Be::upload(v.device(), labels);
   return detail::cross_entropy_op<Be, Policy, Pass>(v, device_labels.data(), e);
 }
 
@@ -516,7 +510,7 @@ auto mse(const A& a, const B& b, execution e = {}) {
   const auto va = detail::operand_as<Be, S>(va0, held_a, detail::part_of(e, detail::operand_part));
   const auto vb =
       detail::operand_as<Be, S>(vb0, held_b, detail::part_of(e, detail::operand_part + 1));
-  auto out = detail::uninitialized_on<typename P::output>(shape{}, detail::device_of(va));
+  auto out = detail::uninitialized_on<typename P::output>(shape{}, va.device());
   Be::template mse<P>(va.size(), va.data(), vb.data(), out.data(), e);
   return out;
 }
